@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// smoothwand: the SmoothWAN backend service. Wires the Linux platform into the Daemon.
+#include "ConfigStore.h"
+#include "Daemon.h"
+#include "NetlinkLinkMonitor.h"
+#include "StateStore.h"
+#include "SystemdNotifier.h"
+#include "UnixSignals.h"
+
+#include <QtCore/QCommandLineParser>
+#include <QtCore/QCoreApplication>
+#include <QtCore/QLoggingCategory>
+
+#include <cstdio>
+#include <unistd.h>
+
+Q_LOGGING_CATEGORY(lcMain, "smoothwan.daemon", QtInfoMsg)
+
+namespace {
+
+// journald reads a "<N>" prefix on stderr lines as the syslog priority (sd-daemon(3)).
+// Qt on Debian 12 is not built with journald support, so we add the prefixes ourselves.
+void setUpLogging()
+{
+    if (qEnvironmentVariableIsSet("QT_MESSAGE_PATTERN"))
+        return;
+    const bool journal = qEnvironmentVariableIsSet("JOURNAL_STREAM") || !::isatty(STDERR_FILENO);
+    if (journal)
+        qSetMessagePattern(QStringLiteral("%{if-debug}<7>%{endif}%{if-info}<6>%{endif}%{if-warning}<4>%{endif}"
+                                          "%{if-critical}<3>%{endif}%{if-fatal}<2>%{endif}%{category}: %{message}"));
+    else
+        qSetMessagePattern(QStringLiteral("%{time hh:mm:ss.zzz} %{if-warning}warning: %{endif}"
+                                          "%{if-critical}error: %{endif}%{category}: %{message}"));
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    setUpLogging();
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("smoothwand"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SMOOTHWAN_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "SmoothWAN backend service: manages WAN links, their health, routing and the bonding engine,\n"
+        "and serves it all over a WebSocket API."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption configOption({QStringLiteral("c"), QStringLiteral("config")},
+                                          QStringLiteral("Configuration file (default /etc/smoothwan/config.yaml)."),
+                                          QStringLiteral("file"), QStringLiteral("/etc/smoothwan/config.yaml"));
+    const QCommandLineOption checkOption(QStringLiteral("check-config"),
+                                         QStringLiteral("Check a configuration file, print the verdict and exit "
+                                                        "(non-zero on error)."),
+                                         QStringLiteral("file"));
+    parser.addOption(configOption);
+    parser.addOption(checkOption);
+    parser.process(app);
+
+    if (parser.isSet(checkOption)) {
+        const QString file = parser.value(checkOption);
+        smoothwan::ConfigStore store(file);
+        smoothwan::ConfigErrors errors;
+        store.reload(&errors);
+        for (const smoothwan::ConfigError &e : std::as_const(errors))
+            std::fprintf(stderr, "%s\n", qPrintable(e.toString()));
+        if (!errors.isEmpty()) {
+            std::fprintf(stderr, "%s: %lld error(s)\n", qPrintable(file), static_cast<long long>(errors.size()));
+            return 1;
+        }
+        std::printf("%s: OK\n", qPrintable(file));
+        return 0;
+    }
+
+    smoothwan::SystemClock clock;
+    smoothwan::StateStore state(clock);
+    smoothwan::ConfigStore config(parser.value(configOption));
+    smoothwan::NetlinkLinkMonitor links;
+    smoothwan::Daemon daemon(clock, config, links, state);
+    smoothwan::SystemdNotifier systemd;
+    smoothwan::UnixSignals signals;
+
+    QObject::connect(&signals, &smoothwan::UnixSignals::terminateRequested, &app, [&](int sig) {
+        qCInfo(lcMain) << "signal" << sig << "received, stopping";
+        systemd.stopping();
+        QCoreApplication::quit();
+    });
+    QObject::connect(&signals, &smoothwan::UnixSignals::reloadRequested, &app, [&] {
+        systemd.reloading();
+        daemon.reload();
+        systemd.ready(QStringLiteral("running"));
+    });
+    QString error;
+    if (!daemon.start(&error)) {
+        qCCritical(lcMain).noquote() << error;
+        return 1;
+    }
+    systemd.ready(QStringLiteral("running"));
+    const int rc = QCoreApplication::exec();
+    qCInfo(lcMain) << "stopped";
+    return rc;
+}

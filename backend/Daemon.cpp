@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "Daemon.h"
+
+#include "Clock.h"
+#include "ConfigStore.h"
+#include "LinkMonitor.h"
+#include "Logging.h"
+#include "StateStore.h"
+
+#include <QtCore/QJsonObject>
+
+namespace smoothwan {
+
+namespace {
+
+QString linkState(const LinkInfo &l)
+{
+    if (!l.adminUp)
+        return QStringLiteral("disabled");
+    if (!l.carrier)
+        return QStringLiteral("no-carrier");
+    return l.operUp ? QStringLiteral("up") : QStringLiteral("down");
+}
+
+QJsonObject linkToJson(const LinkInfo &l)
+{
+    QJsonArray addresses;
+    for (const LinkAddress &a : l.addresses)
+        addresses.append(QStringLiteral("%1/%2").arg(a.address.toString()).arg(a.prefixLength));
+    QJsonArray gateways;
+    for (const QHostAddress &g : l.gateways)
+        gateways.append(g.toString());
+    return {
+        {QStringLiteral("index"), l.index},
+        {QStringLiteral("name"), l.name},
+        {QStringLiteral("kind"), l.kind},
+        {QStringLiteral("state"), linkState(l)},
+        {QStringLiteral("carrier"), l.carrier},
+        {QStringLiteral("mtu"), l.mtu},
+        {QStringLiteral("addresses"), addresses},
+        {QStringLiteral("gateways"), gateways},
+    };
+}
+
+QJsonArray errorsToJson(const ConfigErrors &errors)
+{
+    QJsonArray out;
+    for (const ConfigError &e : errors)
+        out.append(e.toString());
+    return out;
+}
+
+} // namespace
+
+Daemon::Daemon(const Clock &clock, ConfigStore &config, LinkMonitor &links, StateStore &state,
+               QObject *parent)
+    : QObject(parent)
+    , m_clock(clock)
+    , m_config(config)
+    , m_links(links)
+    , m_state(state)
+{
+    connect(&m_links, &LinkMonitor::linkAdded, this, &Daemon::onLinkAdded);
+    connect(&m_links, &LinkMonitor::linkChanged, this, &Daemon::onLinkChanged);
+    connect(&m_links, &LinkMonitor::linkRemoved, this, &Daemon::onLinkRemoved);
+    connect(&m_links, &LinkMonitor::resynced, this, [this] {
+        qCWarning(lcDaemon) << "netlink events were lost; re-read the kernel's state";
+    });
+}
+
+bool Daemon::start(QString *error)
+{
+    ConfigErrors errors;
+    const bool usable = m_config.load(&errors);
+    for (const ConfigError &e : std::as_const(errors))
+        qCWarning(lcConfig).noquote() << e.toString();
+    if (errors.isEmpty()) {
+        qCInfo(lcConfig).noquote() << "loaded" << m_config.path();
+        publishConfigStatus(QStringLiteral("ok"), {});
+    } else {
+        const QString what = usable ? QStringLiteral("running on the last good configuration")
+                                    : QStringLiteral("running on built-in defaults");
+        m_state.appendEvent(QStringLiteral("config"), QStringLiteral("error"),
+                            QStringLiteral("%1 has %2 error(s); %3")
+                                .arg(m_config.path()).arg(errors.size()).arg(what));
+        publishConfigStatus(usable ? QStringLiteral("last-good") : QStringLiteral("defaults"),
+                            errorsToJson(errors));
+    }
+
+    QString linkError;
+    if (!m_links.start(&linkError)) {
+        if (error)
+            *error = QStringLiteral("cannot watch network links: %1").arg(linkError);
+        return false;
+    }
+    publishInterfaces();
+    for (const LinkInfo &l : m_links.links())
+        qCInfo(lcDaemon).noquote() << QStringLiteral("interface %1 (%2): %3 %4")
+                                          .arg(l.name, l.kind.isEmpty() ? QStringLiteral("device") : l.kind,
+                                               linkState(l),
+                                               linkToJson(l).value(QStringLiteral("addresses")).toVariant().toStringList().join(u' '));
+    m_state.appendEvent(QStringLiteral("daemon"), QStringLiteral("info"),
+                        QStringLiteral("smoothwand %1 started").arg(QStringLiteral(SMOOTHWAN_VERSION)));
+    return true;
+}
+
+void Daemon::reload()
+{
+    ConfigErrors errors;
+    if (m_config.reload(&errors)) {
+        qCInfo(lcConfig).noquote() << "reloaded" << m_config.path();
+        m_state.appendEvent(QStringLiteral("config"), QStringLiteral("info"),
+                            QStringLiteral("configuration reloaded from %1").arg(m_config.path()));
+        publishConfigStatus(QStringLiteral("ok"), {});
+        return;
+    }
+    for (const ConfigError &e : std::as_const(errors))
+        qCWarning(lcConfig).noquote() << e.toString();
+    m_state.appendEvent(QStringLiteral("config"), QStringLiteral("error"),
+                        QStringLiteral("reload of %1 refused, %2 error(s); keeping the last good configuration: %3")
+                            .arg(m_config.path()).arg(errors.size())
+                            .arg(errors.isEmpty() ? QString() : errors.first().toString()));
+    publishConfigStatus(QStringLiteral("last-good"), errorsToJson(errors));
+}
+
+void Daemon::publishConfigStatus(const QString &status, const QJsonArray &errors)
+{
+    QJsonObject system = m_state.slice(QStringLiteral("system")).toObject();
+    system.insert(QStringLiteral("version"), QStringLiteral(SMOOTHWAN_VERSION));
+    system.insert(QStringLiteral("config"), QJsonObject{{QStringLiteral("path"), m_config.path()},
+                                                        {QStringLiteral("status"), status},
+                                                        {QStringLiteral("errors"), errors}});
+    m_state.setSlice(QStringLiteral("system"), system);
+}
+
+void Daemon::publishInterfaces()
+{
+    QJsonArray interfaces;
+    for (const LinkInfo &l : m_links.links())
+        interfaces.append(linkToJson(l));
+    QJsonObject system = m_state.slice(QStringLiteral("system")).toObject();
+    system.insert(QStringLiteral("interfaces"), interfaces);
+    m_state.setSlice(QStringLiteral("system"), system);
+}
+
+void Daemon::onLinkAdded(const LinkInfo &link)
+{
+    qCInfo(lcDaemon).noquote() << "interface" << link.name << "appeared:" << linkState(link);
+    m_state.appendEvent(QStringLiteral("links"), QStringLiteral("info"),
+                        QStringLiteral("interface %1 appeared").arg(link.name));
+    publishInterfaces();
+}
+
+void Daemon::onLinkChanged(const LinkInfo &before, const LinkInfo &after)
+{
+    const QString was = linkState(before);
+    const QString now = linkState(after);
+    if (was != now) {
+        qCInfo(lcDaemon).noquote() << "interface" << after.name << was << "->" << now;
+        m_state.appendEvent(QStringLiteral("links"), now == QLatin1String("up") ? QStringLiteral("info")
+                                                                               : QStringLiteral("warning"),
+                            QStringLiteral("interface %1: %2 -> %3").arg(after.name, was, now));
+    }
+    publishInterfaces();
+}
+
+void Daemon::onLinkRemoved(const LinkInfo &link)
+{
+    qCInfo(lcDaemon).noquote() << "interface" << link.name << "disappeared";
+    m_state.appendEvent(QStringLiteral("links"), QStringLiteral("warning"),
+                        QStringLiteral("interface %1 disappeared").arg(link.name));
+    publishInterfaces();
+}
+
+} // namespace smoothwan

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QtCore/QJsonArray>
+#include <QtCore/QObject>
+
+namespace smoothwan {
+
+class Clock;
+class ConfigStore;
+class LinkMonitor;
+struct LinkInfo;
+class StateStore;
+
+// The backend service's composition root: wires the configuration, the platform's views of
+// the kernel and the state store together. Owns no platform implementation; the main()
+// passes them in, so the same Daemon runs on the Linux platform and on the fake.
+class Daemon : public QObject
+{
+    Q_OBJECT
+
+public:
+    Daemon(const Clock &clock, ConfigStore &config, LinkMonitor &links, StateStore &state,
+           QObject *parent = nullptr);
+
+    // Loads the configuration and starts the platform sources. Returns false with a message
+    // when the daemon cannot run at all; a bad configuration is not such a case (the daemon
+    // runs on the last good one, or on defaults, and says why).
+    bool start(QString *error);
+    // SIGHUP: re-read the configuration; a bad file keeps the current one.
+    void reload();
+
+private:
+    void publishInterfaces();
+    void onLinkAdded(const LinkInfo &link);
+    void onLinkChanged(const LinkInfo &before, const LinkInfo &after);
+    void onLinkRemoved(const LinkInfo &link);
+    void publishConfigStatus(const QString &status, const QJsonArray &errors);
+
+    const Clock &m_clock;
+    ConfigStore &m_config;
+    LinkMonitor &m_links;
+    StateStore &m_state;
+};
+
+} // namespace smoothwan

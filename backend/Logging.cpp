@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "Logging.h"
+
+Q_LOGGING_CATEGORY(lcConfig, "smoothwan.config", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcState, "smoothwan.state", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcDaemon, "smoothwan.daemon", QtInfoMsg)

@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QtCore/QLoggingCategory>
+
+// One category per subsystem of the backend: smoothwan.<area>.
+Q_DECLARE_LOGGING_CATEGORY(lcConfig)
+Q_DECLARE_LOGGING_CATEGORY(lcState)
+Q_DECLARE_LOGGING_CATEGORY(lcDaemon)
