@@ -9,11 +9,10 @@
 
 namespace smoothwan {
 
-enum class ProbeMethod { Icmp, Tcp, Dns };
-
 struct ProbeRequest
 {
-    ProbeMethod method = ProbeMethod::Icmp;
+    enum class Method { Icmp, Tcp, Dns };
+    Method method = Method::Icmp;
     QString interface;      // the WAN's device: the probe is bound to it (SO_BINDTODEVICE)
     QHostAddress source;    // the WAN's address: the probe is sourced from it (may be null)
     QHostAddress target;

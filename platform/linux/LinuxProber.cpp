@@ -143,26 +143,26 @@ private:
     {
         sockaddr_storage dst;
         quint16 port = m_request.port;
-        if (m_request.method == ProbeMethod::Dns && port == 0)
+        if (m_request.method == ProbeRequest::Method::Dns && port == 0)
             port = 53;
-        const socklen_t dstLen = toSockaddr(m_request.target, m_request.method == ProbeMethod::Icmp ? 0 : port, dst);
+        const socklen_t dstLen = toSockaddr(m_request.target, m_request.method == ProbeRequest::Method::Icmp ? 0 : port, dst);
         if (dstLen == 0)
             return QStringLiteral("bad target address");
         const int family = isV6() ? AF_INET6 : AF_INET;
         switch (m_request.method) {
-        case ProbeMethod::Icmp:
+        case ProbeRequest::Method::Icmp:
             m_fd = ::socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
                             isV6() ? int(IPPROTO_ICMPV6) : int(IPPROTO_ICMP));
             break;
-        case ProbeMethod::Tcp: m_fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0); break;
-        case ProbeMethod::Dns: m_fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0); break;
+        case ProbeRequest::Method::Tcp: m_fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0); break;
+        case ProbeRequest::Method::Dns: m_fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0); break;
         }
         if (m_fd < 0)
             return QStringLiteral("cannot open a socket: %1").arg(errnoText(errno));
         if (const QString e = bindToWan(m_fd); !e.isEmpty())
             return e;
 
-        if (m_request.method == ProbeMethod::Tcp) {
+        if (m_request.method == ProbeRequest::Method::Tcp) {
             const linger hard{1, 0}; // close with a reset: frequent probes leave no TIME_WAIT behind
             ::setsockopt(m_fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
             if (::connect(m_fd, reinterpret_cast<sockaddr *>(&dst), dstLen) != 0 && errno != EINPROGRESS)
@@ -172,7 +172,7 @@ private:
         }
 
         QByteArray packet;
-        if (m_request.method == ProbeMethod::Icmp) {
+        if (m_request.method == ProbeRequest::Method::Icmp) {
             m_id = static_cast<quint16>(QRandomGenerator::global()->generate());
             m_seq = static_cast<quint16>(QRandomGenerator::global()->generate());
             packet.resize(8 + icmpPayload);
@@ -231,7 +231,7 @@ private:
 
     void onReady()
     {
-        if (m_request.method == ProbeMethod::Tcp) {
+        if (m_request.method == ProbeRequest::Method::Tcp) {
             int error = 0;
             socklen_t len = sizeof error;
             ::getsockopt(m_fd, SOL_SOCKET, SO_ERROR, &error, &len);
@@ -261,7 +261,7 @@ private:
 
     bool matches(const unsigned char *data, size_t n, const sockaddr_storage &from) const
     {
-        if (m_request.method == ProbeMethod::Dns)
+        if (m_request.method == ProbeRequest::Method::Dns)
             return n >= 12 && (data[0] << 8 | data[1]) == m_id && (data[2] & 0x80);
         // ICMP: v4 raw sockets deliver the IP header, v6 raw sockets do not.
         if (!isV6()) {
