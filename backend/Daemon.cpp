@@ -6,6 +6,10 @@
 #include "LinkMonitor.h"
 #include "Logging.h"
 #include "StateStore.h"
+#include "WanManager.h"
+
+#include <QtCore/QDir>
+#include <QtCore/QFile>
 
 #include <QtCore/QJsonObject>
 
@@ -52,14 +56,25 @@ QJsonArray errorsToJson(const ConfigErrors &errors)
 
 } // namespace
 
-Daemon::Daemon(const Clock &clock, ConfigStore &config, LinkMonitor &links, StateStore &state,
-               QObject *parent)
+Daemon::Daemon(const Clock &clock, ConfigStore &config, LinkMonitor &links, Prober &prober, StateStore &state,
+               const QString &stateDirectory, QObject *parent)
     : QObject(parent)
     , m_clock(clock)
     , m_config(config)
     , m_links(links)
     , m_state(state)
+    , m_wans(new WanManager(clock, links, prober, state, this))
 {
+    if (!stateDirectory.isEmpty()) {
+        if (!QDir().mkpath(stateDirectory))
+            qCWarning(lcDaemon).noquote() << "cannot create the state directory" << stateDirectory;
+        m_wans->setUsageFile(QDir(stateDirectory).filePath(QStringLiteral("usage.json")));
+    }
+    QFile bootId(QStringLiteral("/proc/sys/kernel/random/boot_id"));
+    if (bootId.open(QIODevice::ReadOnly))
+        m_wans->setBootId(QString::fromLatin1(bootId.readAll().trimmed()));
+    connect(&m_config, &ConfigStore::changed, this,
+            [this](const Config &, const Config &after) { m_wans->setConfig(after.wans); });
     connect(&m_links, &LinkMonitor::linkAdded, this, &Daemon::onLinkAdded);
     connect(&m_links, &LinkMonitor::linkChanged, this, &Daemon::onLinkChanged);
     connect(&m_links, &LinkMonitor::linkRemoved, this, &Daemon::onLinkRemoved);
@@ -94,6 +109,8 @@ bool Daemon::start(QString *error)
         return false;
     }
     publishInterfaces();
+    m_wans->setConfig(m_config.current().wans);
+    m_wans->start();
     for (const LinkInfo &l : m_links.links())
         qCInfo(lcDaemon).noquote() << QStringLiteral("interface %1 (%2): %3 %4")
                                           .arg(l.name, l.kind.isEmpty() ? QStringLiteral("device") : l.kind,
@@ -102,6 +119,11 @@ bool Daemon::start(QString *error)
     m_state.appendEvent(QStringLiteral("daemon"), QStringLiteral("info"),
                         QStringLiteral("smoothwand %1 started").arg(QStringLiteral(SMOOTHWAN_VERSION)));
     return true;
+}
+
+Daemon::~Daemon()
+{
+    m_wans->saveUsage();
 }
 
 void Daemon::reload()
@@ -145,7 +167,6 @@ void Daemon::publishInterfaces()
 
 void Daemon::onLinkAdded(const LinkInfo &link)
 {
-    qCInfo(lcDaemon).noquote() << "interface" << link.name << "appeared:" << linkState(link);
     m_state.appendEvent(QStringLiteral("links"), QStringLiteral("info"),
                         QStringLiteral("interface %1 appeared").arg(link.name));
     publishInterfaces();
@@ -156,7 +177,6 @@ void Daemon::onLinkChanged(const LinkInfo &before, const LinkInfo &after)
     const QString was = linkState(before);
     const QString now = linkState(after);
     if (was != now) {
-        qCInfo(lcDaemon).noquote() << "interface" << after.name << was << "->" << now;
         m_state.appendEvent(QStringLiteral("links"), now == QLatin1String("up") ? QStringLiteral("info")
                                                                                : QStringLiteral("warning"),
                             QStringLiteral("interface %1: %2 -> %3").arg(after.name, was, now));
@@ -166,7 +186,6 @@ void Daemon::onLinkChanged(const LinkInfo &before, const LinkInfo &after)
 
 void Daemon::onLinkRemoved(const LinkInfo &link)
 {
-    qCInfo(lcDaemon).noquote() << "interface" << link.name << "disappeared";
     m_state.appendEvent(QStringLiteral("links"), QStringLiteral("warning"),
                         QStringLiteral("interface %1 disappeared").arg(link.name));
     publishInterfaces();

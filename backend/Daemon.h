@@ -10,7 +10,9 @@ class Clock;
 class ConfigStore;
 class LinkMonitor;
 struct LinkInfo;
+class Prober;
 class StateStore;
+class WanManager;
 
 // The backend service's composition root: wires the configuration, the platform's views of
 // the kernel and the state store together. Owns no platform implementation; the main()
@@ -20,8 +22,10 @@ class Daemon : public QObject
     Q_OBJECT
 
 public:
-    Daemon(const Clock &clock, ConfigStore &config, LinkMonitor &links, StateStore &state,
-           QObject *parent = nullptr);
+    // `stateDirectory` keeps what must survive restarts (usage totals); empty keeps nothing.
+    Daemon(const Clock &clock, ConfigStore &config, LinkMonitor &links, Prober &prober, StateStore &state,
+           const QString &stateDirectory, QObject *parent = nullptr);
+    ~Daemon() override;
 
     // Loads the configuration and starts the platform sources. Returns false with a message
     // when the daemon cannot run at all; a bad configuration is not such a case (the daemon
@@ -41,6 +45,7 @@ private:
     ConfigStore &m_config;
     LinkMonitor &m_links;
     StateStore &m_state;
+    WanManager *m_wans = nullptr;
 };
 
 } // namespace smoothwan

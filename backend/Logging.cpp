@@ -4,3 +4,5 @@
 Q_LOGGING_CATEGORY(lcConfig, "smoothwan.config", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcState, "smoothwan.state", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcDaemon, "smoothwan.daemon", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcWan, "smoothwan.wan", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcEvents, "smoothwan.events", QtInfoMsg)

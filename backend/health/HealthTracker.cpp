@@ -135,7 +135,7 @@ QString HealthTracker::qualityProblem(bool recovering) const
     return problems.join(QStringLiteral(", "));
 }
 
-std::optional<HealthTransition> HealthTracker::setEnabled(bool enabled)
+std::optional<HealthTransition> HealthTracker::setEnabled(bool enabled, const QString &why)
 {
     if (enabled == m_enabled)
         return std::nullopt;
@@ -144,13 +144,13 @@ std::optional<HealthTransition> HealthTracker::setEnabled(bool enabled)
     m_goodSinceMs = -1;
     m_window.clear();
     if (!enabled)
-        return moveTo(HealthState::Disabled, QStringLiteral("disabled by the user"));
+        return moveTo(HealthState::Disabled, why.isEmpty() ? QStringLiteral("disabled by the user") : why);
     if (!m_linkOk)
         return moveTo(HealthState::Down, QStringLiteral("enabled, but the link has no carrier or address"));
-    return moveTo(HealthState::Unknown, QStringLiteral("enabled, waiting for probe results"));
+    return moveTo(HealthState::Unknown, why.isEmpty() ? QStringLiteral("enabled, waiting for probe results") : why);
 }
 
-std::optional<HealthTransition> HealthTracker::setLink(bool carrier, bool hasAddress)
+std::optional<HealthTransition> HealthTracker::setLink(bool carrier, bool hasAddress, const QString &why)
 {
     const bool ok = carrier && hasAddress;
     if (ok == m_linkOk)
@@ -161,7 +161,8 @@ std::optional<HealthTransition> HealthTracker::setLink(bool carrier, bool hasAdd
     if (!m_enabled)
         return std::nullopt;
     if (!ok)
-        return moveTo(HealthState::Down, carrier ? QStringLiteral("no address") : QStringLiteral("carrier lost"));
+        return moveTo(HealthState::Down,
+                      !why.isEmpty() ? why : carrier ? QStringLiteral("no address") : QStringLiteral("carrier lost"));
     // Carrier and address are back: the WAN stays down until it proves itself with probes.
     return moveTo(HealthState::Down, QStringLiteral("link back, waiting for %1 good rounds").arg(m_settings.upRounds));
 }

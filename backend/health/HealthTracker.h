@@ -83,8 +83,9 @@ public:
     const HealthSettings &settings() const { return m_settings; }
     void setSettings(const HealthSettings &settings) { m_settings = settings; }
 
-    std::optional<HealthTransition> setEnabled(bool enabled);
-    std::optional<HealthTransition> setLink(bool carrier, bool hasAddress);
+    // `why` replaces the default wording of the reason ("disabled by the user", "carrier lost").
+    std::optional<HealthTransition> setEnabled(bool enabled, const QString &why = {});
+    std::optional<HealthTransition> setLink(bool carrier, bool hasAddress, const QString &why = {});
     std::optional<HealthTransition> addRound(const QList<TargetResult> &targets);
 
     // How long a Down WAN still has to stay good before it is trusted (0 if not held).

@@ -3,6 +3,7 @@
 
 #include "Clock.h"
 #include "JsonPatch.h"
+#include "Logging.h"
 
 namespace smoothwan {
 
@@ -32,6 +33,13 @@ std::uint64_t StateStore::appendEvent(const QString &area, const QString &severi
                                       const QString &message, const QJsonObject &details)
 {
     const std::uint64_t id = m_nextEventId++;
+    // Every event also goes to the journal, with a priority that matches its severity.
+    if (severity == QLatin1String("error"))
+        qCCritical(lcEvents).noquote() << area + QStringLiteral(": ") + message;
+    else if (severity == QLatin1String("warning"))
+        qCWarning(lcEvents).noquote() << area + QStringLiteral(": ") + message;
+    else
+        qCInfo(lcEvents).noquote() << area + QStringLiteral(": ") + message;
     QJsonObject event{
         {QStringLiteral("id"), static_cast<qint64>(id)},
         {QStringLiteral("time"), m_clock.wallClock().toString(Qt::ISODateWithMs)},

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The WAN manager on the fake platform: binding WANs to links, probing through their own
+// device, health transitions in the state store and the events log, candidates, usage and caps.
+#include "Clock.h"
+#include "FakeLinkMonitor.h"
+#include "FakeProber.h"
+#include "StateStore.h"
+#include "WanManager.h"
+
+#include <QtCore/QJsonArray>
+#include <QtCore/QTemporaryDir>
+#include <QtTest/QSignalSpy>
+#include <QtTest/QTest>
+
+using namespace smoothwan;
+
+namespace {
+
+const QHostAddress target1(QStringLiteral("198.18.0.1"));
+const QHostAddress target2(QStringLiteral("198.18.0.2"));
+
+WanConfig wan(const QString &name, const QString &interface)
+{
+    WanConfig c;
+    c.name = name;
+    c.interface = interface;
+    c.probe.targets = {{target1, 0}, {target2, 0}};
+    c.probe.intervalMs = 50;
+    c.probe.timeoutMs = 30;
+    c.probe.reliability = 1;
+    c.probe.downRounds = 2;
+    c.probe.upRounds = 2;
+    return c;
+}
+
+struct Fixture
+{
+    Fixture()
+        : state(clock)
+        , manager(clock, links, prober, state)
+    {
+        links.start(nullptr);
+    }
+    // Brings up a link like a WAN port with DHCP: carrier, address, default route.
+    void plug(const QString &name, int subnet)
+    {
+        links.addLink(name, QStringLiteral("veth"));
+        links.setAdminUp(name, true);
+        links.setCarrier(name, true);
+        links.addAddress(name, {QHostAddress(QStringLiteral("100.64.%1.2").arg(subnet)), 24});
+        links.addGateway(name, QHostAddress(QStringLiteral("100.64.%1.1").arg(subnet)));
+    }
+    QJsonObject wanState(const QString &name) const
+    {
+        for (const QJsonValue &v : state.slice(QStringLiteral("wans")).toArray())
+            if (v.toObject().value(QStringLiteral("name")).toString() == name)
+                return v.toObject();
+        return {};
+    }
+    QString stateOf(const QString &name) const { return wanState(name).value(QStringLiteral("state")).toString(); }
+    QStringList eventMessages() const
+    {
+        QStringList out;
+        for (const QJsonValue &v : state.slice(QStringLiteral("events")).toArray())
+            out << v.toObject().value(QStringLiteral("message")).toString();
+        return out;
+    }
+
+    SystemClock clock;
+    FakeLinkMonitor links;
+    FakeProber prober;
+    StateStore state;
+    WanManager manager;
+};
+
+} // namespace
+
+class TestWanManager : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void upWhenProbesAnswerDownWhenTheyStop()
+    {
+        Fixture f;
+        f.plug(QStringLiteral("wan0"), 0);
+        f.prober.setInterfaceAnswers(QStringLiteral("wan0"), true, 5);
+        f.manager.setConfig({wan(QStringLiteral("fibre"), QStringLiteral("wan0"))});
+        f.manager.start();
+        QTRY_COMPARE(f.stateOf(QStringLiteral("fibre")), QStringLiteral("up"));
+        const QJsonObject s = f.wanState(QStringLiteral("fibre"));
+        QCOMPARE(s.value(QStringLiteral("interface")).toString(), QStringLiteral("wan0"));
+        QCOMPARE(s.value(QStringLiteral("gateway")).toString(), QStringLiteral("100.64.0.1"));
+        QVERIFY(s.value(QStringLiteral("latencyMs")).toDouble() >= 5);
+        // Every probe left through the WAN's own device, sourced from its address.
+        for (const ProbeRequest &r : f.prober.requests()) {
+            QCOMPARE(r.interface, QStringLiteral("wan0"));
+            QCOMPARE(r.source, QHostAddress(QStringLiteral("100.64.0.2")));
+        }
+        // Blackholed upstream: the link stays up, the probes stop answering.
+        f.prober.setInterfaceAnswers(QStringLiteral("wan0"), false);
+        QTRY_COMPARE(f.stateOf(QStringLiteral("fibre")), QStringLiteral("down"));
+        QVERIFY2(f.wanState(QStringLiteral("fibre")).value(QStringLiteral("reason")).toString().contains(
+                     QStringLiteral("rounds without answer from 198.18.0.1, 198.18.0.2")),
+                 qPrintable(f.wanState(QStringLiteral("fibre")).value(QStringLiteral("reason")).toString()));
+        // Restored: up again after the up-rounds.
+        f.prober.setInterfaceAnswers(QStringLiteral("wan0"), true, 5);
+        QTRY_COMPARE(f.stateOf(QStringLiteral("fibre")), QStringLiteral("up"));
+        QVERIFY(f.eventMessages().join(u'\n').contains(QStringLiteral("fibre down: 2 rounds without answer")));
+    }
+
+    void carrierLossIsDownAtOnce()
+    {
+        Fixture f;
+        f.plug(QStringLiteral("wan0"), 0);
+        f.prober.setInterfaceAnswers(QStringLiteral("wan0"), true, 5);
+        f.manager.setConfig({wan(QStringLiteral("fibre"), QStringLiteral("wan0"))});
+        f.manager.start();
+        QTRY_COMPARE(f.stateOf(QStringLiteral("fibre")), QStringLiteral("up"));
+        f.links.setCarrier(QStringLiteral("wan0"), false);
+        // Synchronously, without waiting for a probe round.
+        QCOMPARE(f.stateOf(QStringLiteral("fibre")), QStringLiteral("down"));
+        QCOMPARE(f.wanState(QStringLiteral("fibre")).value(QStringLiteral("reason")).toString(),
+                 QStringLiteral("fibre down: carrier lost"));
+        f.links.setCarrier(QStringLiteral("wan0"), true);
+        QCOMPARE(f.stateOf(QStringLiteral("fibre")), QStringLiteral("down"));
+        QTRY_COMPARE(f.stateOf(QStringLiteral("fibre")), QStringLiteral("up"));
+    }
+
+    void absentInterfaceAndLateArrival()
+    {
+        Fixture f;
+        f.manager.setConfig({wan(QStringLiteral("lte"), QStringLiteral("wwan0"))});
+        f.manager.start();
+        QCOMPARE(f.wanState(QStringLiteral("lte")).value(QStringLiteral("interface")).toString(), QString());
+        QCOMPARE(f.prober.probesSent(), 0);
+        f.prober.setInterfaceAnswers(QStringLiteral("wwan0"), true, 5);
+        f.plug(QStringLiteral("wwan0"), 3);
+        QCOMPARE(f.wanState(QStringLiteral("lte")).value(QStringLiteral("interface")).toString(), QStringLiteral("wwan0"));
+        QTRY_COMPARE(f.stateOf(QStringLiteral("lte")), QStringLiteral("up"));
+        f.links.removeLink(QStringLiteral("wwan0"));
+        QCOMPARE(f.stateOf(QStringLiteral("lte")), QStringLiteral("down"));
+        QVERIFY(f.wanState(QStringLiteral("lte")).value(QStringLiteral("reason")).toString().contains(QStringLiteral("absent")));
+    }
+
+    void matchRuleFollowsTheDeviceAcrossRenames()
+    {
+        Fixture f;
+        WanConfig c = wan(QStringLiteral("phone"), QString());
+        c.match.kind = QStringLiteral("veth");
+        f.plug(QStringLiteral("usb0"), 4);
+        f.prober.setInterfaceAnswers(QStringLiteral("usb0"), true, 5);
+        f.prober.setInterfaceAnswers(QStringLiteral("usbphone"), true, 5);
+        f.manager.setConfig({c});
+        f.manager.start();
+        QTRY_COMPARE(f.stateOf(QStringLiteral("phone")), QStringLiteral("up"));
+        f.links.rename(QStringLiteral("usb0"), QStringLiteral("usbphone"));
+        QCOMPARE(f.wanState(QStringLiteral("phone")).value(QStringLiteral("interface")).toString(), QStringLiteral("usbphone"));
+        QCOMPARE(f.stateOf(QStringLiteral("phone")), QStringLiteral("up")); // same device: health kept
+    }
+
+    void newConnectionsAreOfferedButNotBridgesOrTheLan()
+    {
+        Fixture f;
+        f.manager.setConfig({});
+        f.manager.start();
+        f.plug(QStringLiteral("usb0"), 5);                   // a phone: carrier + default route
+        f.links.addLink(QStringLiteral("br-lan"), QStringLiteral("bridge")); // the LAN bridge
+        f.links.setAdminUp(QStringLiteral("br-lan"), true);
+        f.links.setCarrier(QStringLiteral("br-lan"), true);
+        f.links.addGateway(QStringLiteral("br-lan"), QHostAddress(QStringLiteral("192.168.1.254")));
+        f.links.addLink(QStringLiteral("lan0"));             // the LAN port: no default route
+        f.links.setAdminUp(QStringLiteral("lan0"), true);
+        f.links.setCarrier(QStringLiteral("lan0"), true);
+        const QJsonArray candidates = f.state.slice(QStringLiteral("candidates")).toArray();
+        QCOMPARE(candidates.size(), 1);
+        QCOMPARE(candidates[0].toObject().value(QStringLiteral("interface")).toString(), QStringLiteral("usb0"));
+        QCOMPARE(candidates[0].toObject().value(QStringLiteral("gateway")).toString(), QStringLiteral("100.64.5.1"));
+        QCOMPARE(f.eventMessages().filter(QStringLiteral("new connection found: usb0")).size(), 1);
+        // Adopting it removes it from the candidates.
+        f.manager.setConfig({wan(QStringLiteral("phone"), QStringLiteral("usb0"))});
+        QCOMPARE(f.state.slice(QStringLiteral("candidates")).toArray().size(), 0);
+    }
+
+    void disabledWanIsNotProbed()
+    {
+        Fixture f;
+        f.plug(QStringLiteral("wan0"), 0);
+        WanConfig c = wan(QStringLiteral("fibre"), QStringLiteral("wan0"));
+        c.enabled = false;
+        f.manager.setConfig({c});
+        f.manager.start();
+        QTest::qWait(200);
+        QCOMPARE(f.prober.probesSent(), 0);
+        QCOMPARE(f.stateOf(QStringLiteral("fibre")), QStringLiteral("disabled"));
+    }
+
+    void ratesAndUsageFromCounters()
+    {
+        QTemporaryDir dir; // outlives the manager, which saves on destruction
+        Fixture f;
+        f.manager.setUsageFile(dir.filePath(QStringLiteral("usage.json")));
+        f.plug(QStringLiteral("wan0"), 0);
+        WanConfig c = wan(QStringLiteral("lte"), QStringLiteral("wan0"));
+        c.caps.dailyBytes = 1'000'000;
+        c.caps.action = CapAction::Disable;
+        f.prober.setInterfaceAnswers(QStringLiteral("wan0"), true, 5);
+        f.links.setCounters(QStringLiteral("wan0"), 0, 0);
+        f.manager.setConfig({c});
+        f.manager.start();
+        QTRY_COMPARE(f.stateOf(QStringLiteral("lte")), QStringLiteral("up"));
+        f.links.setCounters(QStringLiteral("wan0"), 800'000, 100'000); // 90 % of the cap
+        QTRY_VERIFY(f.wanState(QStringLiteral("lte")).value(QStringLiteral("rxBps")).toDouble() > 0);
+        QTRY_VERIFY(f.eventMessages().join(u'\n').contains(QStringLiteral("lte has used 90 % of its daily cap")));
+        QCOMPARE(f.stateOf(QStringLiteral("lte")), QStringLiteral("up"));
+        f.links.setCounters(QStringLiteral("wan0"), 1'000'000, 100'000); // over: taken out of use
+        QTRY_COMPARE_WITH_TIMEOUT(f.stateOf(QStringLiteral("lte")), QStringLiteral("disabled"), 3000);
+        QVERIFY(f.wanState(QStringLiteral("lte")).value(QStringLiteral("reason")).toString().contains(
+            QStringLiteral("daily cap reached")));
+        QCOMPARE(f.wanState(QStringLiteral("lte")).value(QStringLiteral("usage")).toObject().value(
+                     QStringLiteral("dayBytes")).toDouble(),
+                 1'100'000.0);
+        f.manager.saveUsage();
+        QVERIFY(QFile::exists(dir.filePath(QStringLiteral("usage.json"))));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestWanManager)
+#include "tst_wanmanager.moc"
