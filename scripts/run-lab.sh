@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The product, live: builds SmoothWAN, creates a lab of emulated WANs in network namespaces
+# (a router with three WANs, each behind its own ISP, an "internet" and a LAN client), runs the
+# real smoothwand inside the router namespace managing those WANs, opens the UI when there is a
+# display, and shows what the daemon sees. Ctrl-C tears everything down.
+#
+#   scripts/run-lab.sh                     start it
+#   scripts/run-lab.sh cut 1               in another terminal: act on the running lab
+#   scripts/run-lab.sh blackhole 0 | restore 0 | impair 2 --loss 20 | impair 2 --rate 2000
+set -euo pipefail
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && [ -z "${SMOOTHWAN_NO_SUDO:-}" ]; then
+    exec sudo -E "$0" "$@"   # network namespaces and packages need root
+fi
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=${SMOOTHWAN_BUILD:-$src/build}
+run=/run/smoothwan-lab
+lab_bin=$build/tests/lab/smoothwan-lab
+
+if [ $# -gt 0 ]; then
+    [ -x "$lab_bin" ] || { echo "run-lab: no lab has been built yet; start one with scripts/run-lab.sh" >&2; exit 1; }
+    exec "$lab_bin" "$@" --state-file "$run/lab.env"
+fi
+if [ "$(id -u)" -ne 0 ]; then
+    echo "run-lab: needs root (network namespaces); run it as root or install sudo" >&2
+    exit 1
+fi
+
+"$src/scripts/install-deps.sh"
+cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -Wno-dev >/dev/null
+cmake --build "$build" -j "$(nproc)" --target smoothwand smoothwanctl smoothwan smoothwan-lab
+
+mkdir -p "$run"
+rm -f "$run/lab.env" "$run/lab.log"
+pids=()
+cleanup() {
+    trap - INT TERM EXIT
+    echo
+    echo "run-lab: stopping"
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -f "$run/lab.env"
+}
+trap cleanup INT TERM EXIT
+
+"$lab_bin" up --wans 3 --state-file "$run/lab.env" >"$run/lab.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 300); do
+    grep -qx ready "$run/lab.log" 2>/dev/null && break
+    kill -0 "${pids[0]}" 2>/dev/null || { cat "$run/lab.log" >&2; exit 1; }
+    sleep 0.1
+done
+grep -qx ready "$run/lab.log" || { echo "run-lab: the lab did not come up" >&2; cat "$run/lab.log" >&2; exit 1; }
+
+declare -A lab
+while IFS='=' read -r key value; do
+    [[ $key =~ ^[a-z0-9_]+$ ]] && lab[$key]=$value
+done <"$run/lab.env"
+router=${lab[router]}
+IFS=',' read -r -a targets <<<"${lab[targets]}"
+
+cat >"$run/config.yaml" <<YAML
+# Written by scripts/run-lab.sh for the lab ${lab[prefix]}.
+wans:
+  - name: fibre
+    interface: ${lab[wan0_interface]}
+    priority: always
+    probe:
+      targets: [${targets[0]}, ${targets[1]}, ${targets[2]}]
+      interval: 1000
+      timeout: 800
+      reliability: 1
+      down: 3
+      up: 3
+  - name: cable
+    interface: ${lab[wan1_interface]}
+    priority: secondary
+    probe:
+      targets: [${targets[0]}, ${targets[1]}, ${targets[2]}]
+      interval: 1000
+      timeout: 800
+      reliability: 1
+      down: 3
+      up: 3
+  - name: lte
+    interface: ${lab[wan2_interface]}
+    priority: backup
+    metered: true
+    caps:
+      monthly: 20GB
+      reset_day: 1
+routing:
+  policy: failover
+YAML
+"$build/app/smoothwand/smoothwand" --check-config "$run/config.yaml"
+
+echo
+echo "Lab ${lab[prefix]}: router namespace $router, WANs ${lab[wan0_interface]} ${lab[wan1_interface]} ${lab[wan2_interface]}"
+echo "LAN client: ip netns exec ${lab[lan]} ping ${targets[0]}"
+echo "Try, in another terminal:  scripts/run-lab.sh cut 0   |  blackhole 1  |  impair 2 --loss 30  |  restore 0"
+echo "smoothwand's own log follows (Ctrl-C stops everything):"
+echo
+
+ip netns exec "$router" "$build/app/smoothwand/smoothwand" --config "$run/config.yaml" --state-dir "$run/state" &
+pids+=($!)
+
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x "$build/app/smoothwan/smoothwan" ]; then
+    "$build/app/smoothwan/smoothwan" &
+    pids+=($!)
+else
+    echo "(no display: the UI is not started; the daemon's log below is its live view)"
+fi
+wait "${pids[1]}"
