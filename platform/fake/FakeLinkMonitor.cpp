@@ -73,6 +73,9 @@ bool FakeLinkMonitor::setAdminUp(const QString &name, bool up)
         if (!up) {
             l.carrier = false;
             l.gateways.clear(); // the kernel drops routes through a link set down
+            // ... and its IPv6 addresses (net.ipv6.conf.*.keep_addr_on_down=0, the default)
+            l.addresses.removeIf(
+                [](const LinkAddress &a) { return a.address.protocol() == QHostAddress::IPv6Protocol; });
         }
     });
 }
