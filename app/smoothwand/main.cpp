@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // smoothwand: the SmoothWAN backend service. Wires the Linux platform into the Daemon.
+#include "Clock.h"
+#include "ConfigLoader.h"
 #include "ConfigStore.h"
 #include "Daemon.h"
+#include "LinuxProber.h"
 #include "NetlinkLinkMonitor.h"
 #include "StateStore.h"
 #include "SystemdNotifier.h"
@@ -55,15 +58,20 @@ int main(int argc, char *argv[])
                                          QStringLiteral("Check a configuration file, print the verdict and exit "
                                                         "(non-zero on error)."),
                                          QStringLiteral("file"));
+    const QCommandLineOption stateOption(QStringLiteral("state-dir"),
+                                         QStringLiteral("Directory for state kept across restarts, such as usage "
+                                                        "totals (default /var/lib/smoothwan)."),
+                                         QStringLiteral("dir"), QStringLiteral("/var/lib/smoothwan"));
     parser.addOption(configOption);
+    parser.addOption(stateOption);
     parser.addOption(checkOption);
     parser.process(app);
 
     if (parser.isSet(checkOption)) {
         const QString file = parser.value(checkOption);
-        smoothwan::ConfigStore store(file);
+        // The pure loader, not ConfigStore: checking a file must not create a last-good copy beside it.
         smoothwan::ConfigErrors errors;
-        store.reload(&errors);
+        smoothwan::ConfigLoader::loadFile(file, &errors);
         for (const smoothwan::ConfigError &e : std::as_const(errors))
             std::fprintf(stderr, "%s\n", qPrintable(e.toString()));
         if (!errors.isEmpty()) {
@@ -78,7 +86,8 @@ int main(int argc, char *argv[])
     smoothwan::StateStore state(clock);
     smoothwan::ConfigStore config(parser.value(configOption));
     smoothwan::NetlinkLinkMonitor links;
-    smoothwan::Daemon daemon(clock, config, links, state);
+    smoothwan::LinuxProber prober;
+    smoothwan::Daemon daemon(clock, config, links, prober, state, parser.value(stateOption));
     smoothwan::SystemdNotifier systemd;
     smoothwan::UnixSignals signals;
 

@@ -16,7 +16,11 @@ namespace smoothwan {
 // - reload(): re-reads `path`; on error keeps current() unchanged and returns the errors.
 // - write(): validates `yaml` first; only valid content is written (atomically), then
 //   becomes current() and the new last-good copy.
-// changed() is emitted whenever current() changes.
+// changed() is emitted whenever current() changes (not when a reload yields an equal Config).
+// Both files are written with mode 0600 (they may hold secrets). A missing `path` with no usable
+// last-good copy is reported as "file not found" and load() returns false: the daemon runs on
+// the defaults and says so. Failing to refresh the last-good copy is logged, not reported as an
+// error of the configuration. Contents are parsed by ConfigLoader (its limits apply).
 class ConfigStore : public QObject
 {
     Q_OBJECT
@@ -36,6 +40,9 @@ Q_SIGNALS:
     void changed(const smoothwan::Config &before, const smoothwan::Config &after);
 
 private:
+    void setCurrent(const Config &config);
+    void refreshLastGood(const QByteArray &content);
+
     QString m_path;
     Config m_current;
 };

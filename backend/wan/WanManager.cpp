@@ -407,6 +407,17 @@ void WanManager::finishRound(const QString &name, std::uint64_t roundId, const Q
     if (!w.carrier || !w.hasAddress)
         return; // a round that straddled a carrier loss says nothing new
     record(w, w.tracker->addRound(results));
+    if (lcWan().isDebugEnabled()) {
+        const int answered = static_cast<int>(std::count_if(results.begin(), results.end(),
+                                                            [](const TargetResult &r) { return r.answered; }));
+        const HealthMetrics m = w.tracker->metrics();
+        qCDebug(lcWan).noquote() << QStringLiteral("%1 round: %2/%3 answered; window loss %4 %, latency %5 ms")
+                                        .arg(name)
+                                        .arg(answered)
+                                        .arg(results.size())
+                                        .arg(m.lossPct.value_or(0), 0, 'f', 1)
+                                        .arg(m.latencyMs.value_or(0), 0, 'f', 1);
+    }
     publish();
 }
 

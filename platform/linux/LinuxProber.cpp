@@ -235,7 +235,8 @@ private:
             int error = 0;
             socklen_t len = sizeof error;
             ::getsockopt(m_fd, SOL_SOCKET, SO_ERROR, &error, &len);
-            if (error == 0 || error == ECONNREFUSED)
+            // Connected, refused or reset: in each case the target answered, so the path works.
+            if (error == 0 || error == ECONNREFUSED || error == ECONNRESET)
                 finish(true, {});
             else
                 finish(false, connectError(error));
@@ -290,8 +291,13 @@ private:
             return;
         m_finished = true;
         m_timer.stop();
-        if (m_notifier)
-            m_notifier->setEnabled(false);
+        // Close now, not when the object is freed: once the callback runs the probe is over and
+        // sends nothing more (a TCP probe's reset goes out here).
+        delete m_notifier;
+        m_notifier = nullptr;
+        if (m_fd >= 0)
+            ::close(m_fd);
+        m_fd = -1;
         ProbeResult result;
         result.answered = answered;
         result.rttMs = answered ? static_cast<double>(m_clock.nsecsElapsed()) / 1e6 : 0;

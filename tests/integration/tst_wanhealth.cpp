@@ -121,6 +121,22 @@ private Q_SLOTS:
         QVERIFY(m_lab.impair(1, 0, 25));
         const auto degraded = m_daemon.waitFor("w1 degraded: loss", 15000, from);
         QVERIFY2(degraded, m_daemon.log().constData());
+        // The loss the daemon measures, over 60 rounds of 3 probes, matches what the ISP drops:
+        // 1 - 0.75^2 = 43.75 % round trip (tolerance ±15 points, about 4 standard deviations).
+        qsizetype at = m_daemon.lineCount();
+        int sent = 0;
+        int answered = 0;
+        for (int round = 0; round < 60; ++round) {
+            const auto line = m_daemon.waitFor("w1 round: ", 2000, at);
+            QVERIFY2(line, "round lines need smoothwan.wan.debug");
+            at = m_daemon.lineCount();
+            const QByteArray counts = line->text.mid(line->text.indexOf("round: ") + 7).split(' ').value(0);
+            answered += counts.split('/').value(0).toInt();
+            sent += counts.split('/').value(1).toInt();
+        }
+        const double loss = 100.0 * (sent - answered) / sent;
+        qInfo("measured loss %.1f %% over %d probes (expected 43.75 %%)", loss, sent);
+        QVERIFY2(loss > 28.75 && loss < 58.75, qPrintable(QString::number(loss)));
         QVERIFY(m_lab.restore(1));
         QVERIFY2(m_daemon.waitFor("w1 up: quality recovered", 20000, from), m_daemon.log().constData());
     }

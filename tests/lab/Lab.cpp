@@ -481,6 +481,13 @@ bool Lab::startUdpEcho(quint16 port)
                        port, true);
 }
 
+bool Lab::startDnsResponder(quint16 port)
+{
+    return startServer({udpEchoProgram(), QStringLiteral("server"), QStringLiteral("--port"), QString::number(port),
+                        QStringLiteral("--dns")},
+                       port, true);
+}
+
 bool Lab::startServer(const QStringList &argv, quint16 port, bool udp)
 {
     if (!isValid()) {

@@ -92,6 +92,8 @@ public:
     // Servers in the internet namespace, stopped by destroy(). They return once the port listens.
     bool startIperfServer(quint16 port = 5201);
     bool startUdpEcho(quint16 port = 7);
+    // A DNS server that answers every query with "refused": enough for DNS liveness probes.
+    bool startDnsResponder(quint16 port = 53);
 
     QString prefix() const { return m_prefix; }
     int wanCount() const { return m_wans; }

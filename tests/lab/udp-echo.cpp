@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // smoothwan-udp-echo: the lab's UDP echo server, and a client that counts the echoes.
-//   smoothwan-udp-echo server [--port P]
+//   smoothwan-udp-echo server [--port P] [--dns]
 //   smoothwan-udp-echo client HOST PORT [--count N] [--timeout-ms T]
+// With --dns the server answers every DNS query (>= 12 bytes) as a DNS server that refuses it:
+// the query comes back with QR set and RCODE 5. That is all a DNS liveness probe needs.
 // The client sends N numbered datagrams one after the other, waits up to T ms for each echo, prints
 // "sent N received M" and exits 0 only when every datagram came back.
 #include <arpa/inet.h>
@@ -19,7 +21,7 @@ namespace {
 
 int usage()
 {
-    std::fprintf(stderr, "usage: smoothwan-udp-echo server [--port P]\n"
+    std::fprintf(stderr, "usage: smoothwan-udp-echo server [--port P] [--dns]\n"
                          "       smoothwan-udp-echo client HOST PORT [--count N] [--timeout-ms T]\n");
     return 2;
 }
@@ -37,7 +39,7 @@ bool parseNumber(const char *text, long min, long max, long *out)
 
 // Replies leave from the address the request was sent to (IP_PKTINFO): the internet namespace holds
 // several addresses, and a reply from another one would not match the router's NAT entry.
-int server(long port)
+int server(long port, bool dns)
 {
     const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     const int on = 1;
@@ -79,6 +81,12 @@ int server(long port)
             }
         }
         data.iov_len = size_t(n);
+        if (dns) {
+            if (n < 12)
+                continue;
+            buffer[2] = char(buffer[2] | 0x80);           // QR: a response
+            buffer[3] = char((buffer[3] & 0xf0) | 0x05); // RCODE 5: refused
+        }
         ::sendmsg(fd, &message, 0);
     }
 }
@@ -125,13 +133,16 @@ int main(int argc, char *argv[])
     const std::string mode = argv[1];
     if (mode == "server") {
         long port = 7;
+        bool dns = false;
         for (int i = 2; i < argc; ++i) {
             if (std::strcmp(argv[i], "--port") == 0 && i + 1 < argc && parseNumber(argv[i + 1], 1, 65535, &port))
                 ++i;
+            else if (std::strcmp(argv[i], "--dns") == 0)
+                dns = true;
             else
                 return usage();
         }
-        return server(port);
+        return server(port, dns);
     }
     if (mode == "client" && argc >= 4) {
         long port = 0;
