@@ -35,14 +35,10 @@ QJsonObject linkToJson(const LinkInfo &l)
     for (const QHostAddress &g : l.gateways)
         gateways.append(g.toString());
     return {
-        {QStringLiteral("index"), l.index},
-        {QStringLiteral("name"), l.name},
-        {QStringLiteral("kind"), l.kind},
-        {QStringLiteral("state"), linkState(l)},
-        {QStringLiteral("carrier"), l.carrier},
-        {QStringLiteral("mtu"), l.mtu},
-        {QStringLiteral("addresses"), addresses},
-        {QStringLiteral("gateways"), gateways},
+        {QStringLiteral("index"), l.index},       {QStringLiteral("name"), l.name},
+        {QStringLiteral("kind"), l.kind},         {QStringLiteral("state"), linkState(l)},
+        {QStringLiteral("carrier"), l.carrier},   {QStringLiteral("mtu"), l.mtu},
+        {QStringLiteral("addresses"), addresses}, {QStringLiteral("gateways"), gateways},
     };
 }
 
@@ -78,9 +74,8 @@ Daemon::Daemon(const Clock &clock, ConfigStore &config, LinkMonitor &links, Prob
     connect(&m_links, &LinkMonitor::linkAdded, this, &Daemon::onLinkAdded);
     connect(&m_links, &LinkMonitor::linkChanged, this, &Daemon::onLinkChanged);
     connect(&m_links, &LinkMonitor::linkRemoved, this, &Daemon::onLinkRemoved);
-    connect(&m_links, &LinkMonitor::resynced, this, [this] {
-        qCWarning(lcDaemon) << "netlink events were lost; re-read the kernel's state";
-    });
+    connect(&m_links, &LinkMonitor::resynced, this,
+            [this] { qCWarning(lcDaemon) << "netlink events were lost; re-read the kernel's state"; });
 }
 
 bool Daemon::start(QString *error)
@@ -96,10 +91,8 @@ bool Daemon::start(QString *error)
         const QString what = usable ? QStringLiteral("running on the last good configuration")
                                     : QStringLiteral("running on built-in defaults");
         m_state.appendEvent(QStringLiteral("config"), QStringLiteral("error"),
-                            QStringLiteral("%1 has %2 error(s); %3")
-                                .arg(m_config.path()).arg(errors.size()).arg(what));
-        publishConfigStatus(usable ? QStringLiteral("last-good") : QStringLiteral("defaults"),
-                            errorsToJson(errors));
+                            QStringLiteral("%1 has %2 error(s); %3").arg(m_config.path()).arg(errors.size()).arg(what));
+        publishConfigStatus(usable ? QStringLiteral("last-good") : QStringLiteral("defaults"), errorsToJson(errors));
     }
 
     QString linkError;
@@ -112,10 +105,10 @@ bool Daemon::start(QString *error)
     m_wans->setConfig(m_config.current().wans);
     m_wans->start();
     for (const LinkInfo &l : m_links.links())
-        qCInfo(lcDaemon).noquote() << QStringLiteral("interface %1 (%2): %3 %4")
-                                          .arg(l.name, l.kind.isEmpty() ? QStringLiteral("device") : l.kind,
-                                               linkState(l),
-                                               linkToJson(l).value(QStringLiteral("addresses")).toVariant().toStringList().join(u' '));
+        qCInfo(lcDaemon).noquote()
+            << QStringLiteral("interface %1 (%2): %3 %4")
+                   .arg(l.name, l.kind.isEmpty() ? QStringLiteral("device") : l.kind, linkState(l),
+                        linkToJson(l).value(QStringLiteral("addresses")).toVariant().toStringList().join(u' '));
     m_state.appendEvent(QStringLiteral("daemon"), QStringLiteral("info"),
                         QStringLiteral("smoothwand %1 started").arg(QStringLiteral(SMOOTHWAN_VERSION)));
     return true;
@@ -140,7 +133,8 @@ void Daemon::reload()
         qCWarning(lcConfig).noquote() << e.toString();
     m_state.appendEvent(QStringLiteral("config"), QStringLiteral("error"),
                         QStringLiteral("reload of %1 refused, %2 error(s); keeping the last good configuration: %3")
-                            .arg(m_config.path()).arg(errors.size())
+                            .arg(m_config.path())
+                            .arg(errors.size())
                             .arg(errors.isEmpty() ? QString() : errors.first().toString()));
     publishConfigStatus(QStringLiteral("last-good"), errorsToJson(errors));
 }
@@ -149,9 +143,9 @@ void Daemon::publishConfigStatus(const QString &status, const QJsonArray &errors
 {
     QJsonObject system = m_state.slice(QStringLiteral("system")).toObject();
     system.insert(QStringLiteral("version"), QStringLiteral(SMOOTHWAN_VERSION));
-    system.insert(QStringLiteral("config"), QJsonObject{{QStringLiteral("path"), m_config.path()},
-                                                        {QStringLiteral("status"), status},
-                                                        {QStringLiteral("errors"), errors}});
+    system.insert(QStringLiteral("config"), QJsonObject {{QStringLiteral("path"), m_config.path()},
+                                                         {QStringLiteral("status"), status},
+                                                         {QStringLiteral("errors"), errors}});
     m_state.setSlice(QStringLiteral("system"), system);
 }
 
@@ -177,8 +171,8 @@ void Daemon::onLinkChanged(const LinkInfo &before, const LinkInfo &after)
     const QString was = linkState(before);
     const QString now = linkState(after);
     if (was != now) {
-        m_state.appendEvent(QStringLiteral("links"), now == QLatin1String("up") ? QStringLiteral("info")
-                                                                               : QStringLiteral("warning"),
+        m_state.appendEvent(QStringLiteral("links"),
+                            now == QLatin1String("up") ? QStringLiteral("info") : QStringLiteral("warning"),
                             QStringLiteral("interface %1: %2 -> %3").arg(after.name, was, now));
     }
     publishInterfaces();

@@ -26,13 +26,13 @@ int main(int argc, char *argv[])
         for (int r = 0; r < rounds; ++r) {
             QJsonArray list;
             for (int w = 0; w < wans; ++w)
-                list.append(QJsonObject{{QStringLiteral("name"), QStringLiteral("wan%1").arg(w)},
-                                        {QStringLiteral("state"), QStringLiteral("up")},
-                                        {QStringLiteral("interface"), QStringLiteral("eth%1").arg(w)},
-                                        {QStringLiteral("rxBps"), r * 1000 + w},
-                                        {QStringLiteral("txBps"), r * 300 + w},
-                                        {QStringLiteral("latencyMs"), 20.0 + (r % 7)},
-                                        {QStringLiteral("lossPct"), 0.0}});
+                list.append(QJsonObject {{QStringLiteral("name"), QStringLiteral("wan%1").arg(w)},
+                                         {QStringLiteral("state"), QStringLiteral("up")},
+                                         {QStringLiteral("interface"), QStringLiteral("eth%1").arg(w)},
+                                         {QStringLiteral("rxBps"), r * 1000 + w},
+                                         {QStringLiteral("txBps"), r * 300 + w},
+                                         {QStringLiteral("latencyMs"), 20.0 + (r % 7)},
+                                         {QStringLiteral("lossPct"), 0.0}});
             store.setSlice(QStringLiteral("wans"), list);
         }
         const double us = static_cast<double>(timer.nsecsElapsed()) / 1000.0 / rounds;

@@ -29,9 +29,9 @@ struct Profile
     int boundMs;       // interval x down + timeout
 };
 
-const Profile defaultProfile{"default (2 s interval, 1 s timeout, down 3)", "", 3 * 2000 + 1000};
-const Profile fastProfile{"fast (200 ms interval, 150 ms timeout, down 3)",
-                          "      interval: 200ms\n      timeout: 150ms\n      down: 3\n      up: 2\n", 3 * 200 + 150};
+const Profile defaultProfile {"default (2 s interval, 1 s timeout, down 3)", "", 3 * 2000 + 1000};
+const Profile fastProfile {"fast (200 ms interval, 150 ms timeout, down 3)",
+                           "      interval: 200ms\n      timeout: 150ms\n      down: 3\n      up: 2\n", 3 * 200 + 150};
 
 QByteArray config(int wans, const Profile &p)
 {
@@ -112,7 +112,8 @@ ProcStat procStat(qint64 pid)
         const QByteArray line = stat.readAll();
         const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
         if (fields.size() > 13)
-            s.cpuSeconds = (fields.at(11).toDouble() + fields.at(12).toDouble()) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+            s.cpuSeconds =
+                (fields.at(11).toDouble() + fields.at(12).toDouble()) / static_cast<double>(::sysconf(_SC_CLK_TCK));
     }
     QFile status(QStringLiteral("/proc/%1/status").arg(pid));
     if (status.open(QIODevice::ReadOnly))

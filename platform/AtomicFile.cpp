@@ -32,8 +32,9 @@ AtomicWriteResult writeAtomically(const QString &path, const QByteArray &data, i
     if (!file.open(QIODevice::WriteOnly))
         return {false, QStringLiteral("cannot write %1: %2").arg(path, file.errorString())};
     if (::fchmod(file.handle(), static_cast<mode_t>(mode)) != 0)
-        return {false, QStringLiteral("cannot set the mode of %1: %2")
-                           .arg(path, QString::fromLocal8Bit(std::strerror(errno)))};
+        return {
+            false,
+            QStringLiteral("cannot set the mode of %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)))};
     if (file.write(data) != data.size()) {
         const QString error = file.errorString();
         file.cancelWriting();

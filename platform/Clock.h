@@ -35,8 +35,7 @@ class ManualClock final : public Clock
 public:
     explicit ManualClock(QDateTime wall = QDateTime::fromSecsSinceEpoch(1'700'000'000, Qt::UTC))
         : m_wall(std::move(wall))
-    {
-    }
+    { }
     std::int64_t monotonicMs() const override { return m_monotonic; }
     QDateTime wallClock() const override { return m_wall.addMSecs(m_monotonic); }
     void advance(std::int64_t ms) { m_monotonic += ms; }

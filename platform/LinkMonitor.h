@@ -23,14 +23,14 @@ struct LinkInfo
 {
     int index = 0;
     QString name;
-    QString kind;             // rtnl link kind: "veth", "bridge", "tun", "" for hardware
-    QByteArray mac;           // current hardware address, raw bytes
-    QByteArray permanentMac;  // IFLA_PERM_ADDRESS where the driver reports one
-    QString devicePath;       // sysfs device path where there is one (USB port, PCI slot)
-    int masterIndex = 0;      // bridge or bond this link is enslaved to, 0 if none
-    bool adminUp = false;     // IFF_UP
-    bool operUp = false;      // IF_OPER_UP (or UNKNOWN with IFF_RUNNING, as for tun)
-    bool carrier = false;     // IFF_LOWER_UP
+    QString kind;            // rtnl link kind: "veth", "bridge", "tun", "" for hardware
+    QByteArray mac;          // current hardware address, raw bytes
+    QByteArray permanentMac; // IFLA_PERM_ADDRESS where the driver reports one
+    QString devicePath;      // sysfs device path where there is one (USB port, PCI slot)
+    int masterIndex = 0;     // bridge or bond this link is enslaved to, 0 if none
+    bool adminUp = false;    // IFF_UP
+    bool operUp = false;     // IF_OPER_UP (or UNKNOWN with IFF_RUNNING, as for tun)
+    bool carrier = false;    // IFF_LOWER_UP
     bool loopback = false;
     int mtu = 0;
     QList<LinkAddress> addresses;

@@ -13,13 +13,13 @@ struct ProbeRequest
 {
     enum class Method { Icmp, Tcp, Dns };
     Method method = Method::Icmp;
-    QString interface;      // the WAN's device: the probe is bound to it (SO_BINDTODEVICE)
-    QHostAddress source;    // the WAN's address: the probe is sourced from it (may be null)
+    QString interface;   // the WAN's device: the probe is bound to it (SO_BINDTODEVICE)
+    QHostAddress source; // the WAN's address: the probe is sourced from it (may be null)
     QHostAddress target;
-    quint16 port = 0;       // TCP: port to connect to; DNS: server port (53 when 0)
-    QString dnsName;        // DNS: the name to query (an A record)
+    quint16 port = 0; // TCP: port to connect to; DNS: server port (53 when 0)
+    QString dnsName;  // DNS: the name to query (an A record)
     int timeoutMs = 1000;
-    quint32 mark = 0;       // SO_MARK, 0 for none
+    quint32 mark = 0; // SO_MARK, 0 for none
 };
 
 struct ProbeResult

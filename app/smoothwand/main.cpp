@@ -46,9 +46,9 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(SMOOTHWAN_VERSION));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "SmoothWAN backend service: manages WAN links, their health, routing and the bonding engine,\n"
-        "and serves it all over a WebSocket API."));
+    parser.setApplicationDescription(
+        QStringLiteral("SmoothWAN backend service: manages WAN links, their health, routing and the bonding engine,\n"
+                       "and serves it all over a WebSocket API."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption configOption({QStringLiteral("c"), QStringLiteral("config")},

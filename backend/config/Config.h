@@ -28,59 +28,99 @@ enum class SpeedifyMode { Speed, Redundant, Streaming };
 enum class SpeedifyTransport { Auto, Tcp, TcpMulti, Udp, Https };
 enum class UiTheme { Dark, Light };
 
-template <typename E>
-struct EnumName
+template<typename E> struct EnumName
 {
     E value;
     const char *name;
 };
 
-inline constexpr EnumName<WanPriority> WanPriorityNames[] = {
-    {WanPriority::Always, "always"}, {WanPriority::Secondary, "secondary"},
-    {WanPriority::Backup, "backup"}, {WanPriority::Never, "never"}};
-inline constexpr EnumName<ProbeMethod> ProbeMethodNames[] = {
-    {ProbeMethod::Icmp, "icmp"}, {ProbeMethod::Tcp, "tcp"}, {ProbeMethod::Dns, "dns"}};
+inline constexpr EnumName<WanPriority> WanPriorityNames[] = {{WanPriority::Always, "always"},
+                                                             {WanPriority::Secondary, "secondary"},
+                                                             {WanPriority::Backup, "backup"},
+                                                             {WanPriority::Never, "never"}};
+inline constexpr EnumName<ProbeMethod> ProbeMethodNames[] = {{ProbeMethod::Icmp, "icmp"},
+                                                             {ProbeMethod::Tcp, "tcp"},
+                                                             {ProbeMethod::Dns, "dns"}};
 inline constexpr EnumName<CapAction> CapActionNames[] = {{CapAction::Warn, "warn"}, {CapAction::Disable, "disable"}};
-inline constexpr EnumName<RoutingPolicy> RoutingPolicyNames[] = {
-    {RoutingPolicy::Bonded, "bonded"}, {RoutingPolicy::Failover, "failover"}, {RoutingPolicy::Balance, "balance"}};
-inline constexpr EnumName<IpProtocol> IpProtocolNames[] = {
-    {IpProtocol::Any, "any"}, {IpProtocol::Tcp, "tcp"}, {IpProtocol::Udp, "udp"}};
-inline constexpr EnumName<EngineType> EngineTypeNames[] = {
-    {EngineType::Speedify, "speedify"}, {EngineType::Engarde, "engarde"},
-    {EngineType::TinyFec, "tinyfec"}, {EngineType::None, "none"}};
-inline constexpr EnumName<SpeedifyMode> SpeedifyModeNames[] = {
-    {SpeedifyMode::Speed, "speed"}, {SpeedifyMode::Redundant, "redundant"}, {SpeedifyMode::Streaming, "streaming"}};
-inline constexpr EnumName<SpeedifyTransport> SpeedifyTransportNames[] = {
-    {SpeedifyTransport::Auto, "auto"}, {SpeedifyTransport::Tcp, "tcp"}, {SpeedifyTransport::TcpMulti, "tcp-multi"},
-    {SpeedifyTransport::Udp, "udp"}, {SpeedifyTransport::Https, "https"}};
+inline constexpr EnumName<RoutingPolicy> RoutingPolicyNames[] = {{RoutingPolicy::Bonded, "bonded"},
+                                                                 {RoutingPolicy::Failover, "failover"},
+                                                                 {RoutingPolicy::Balance, "balance"}};
+inline constexpr EnumName<IpProtocol> IpProtocolNames[] = {{IpProtocol::Any, "any"},
+                                                           {IpProtocol::Tcp, "tcp"},
+                                                           {IpProtocol::Udp, "udp"}};
+inline constexpr EnumName<EngineType> EngineTypeNames[] = {{EngineType::Speedify, "speedify"},
+                                                           {EngineType::Engarde, "engarde"},
+                                                           {EngineType::TinyFec, "tinyfec"},
+                                                           {EngineType::None, "none"}};
+inline constexpr EnumName<SpeedifyMode> SpeedifyModeNames[] = {{SpeedifyMode::Speed, "speed"},
+                                                               {SpeedifyMode::Redundant, "redundant"},
+                                                               {SpeedifyMode::Streaming, "streaming"}};
+inline constexpr EnumName<SpeedifyTransport> SpeedifyTransportNames[] = {{SpeedifyTransport::Auto, "auto"},
+                                                                         {SpeedifyTransport::Tcp, "tcp"},
+                                                                         {SpeedifyTransport::TcpMulti, "tcp-multi"},
+                                                                         {SpeedifyTransport::Udp, "udp"},
+                                                                         {SpeedifyTransport::Https, "https"}};
 inline constexpr EnumName<UiTheme> UiThemeNames[] = {{UiTheme::Dark, "dark"}, {UiTheme::Light, "light"}};
 
-constexpr std::span<const EnumName<WanPriority>> enumNames(WanPriority) { return WanPriorityNames; }
-constexpr std::span<const EnumName<ProbeMethod>> enumNames(ProbeMethod) { return ProbeMethodNames; }
-constexpr std::span<const EnumName<CapAction>> enumNames(CapAction) { return CapActionNames; }
-constexpr std::span<const EnumName<RoutingPolicy>> enumNames(RoutingPolicy) { return RoutingPolicyNames; }
-constexpr std::span<const EnumName<IpProtocol>> enumNames(IpProtocol) { return IpProtocolNames; }
-constexpr std::span<const EnumName<EngineType>> enumNames(EngineType) { return EngineTypeNames; }
-constexpr std::span<const EnumName<SpeedifyMode>> enumNames(SpeedifyMode) { return SpeedifyModeNames; }
-constexpr std::span<const EnumName<SpeedifyTransport>> enumNames(SpeedifyTransport) { return SpeedifyTransportNames; }
-constexpr std::span<const EnumName<UiTheme>> enumNames(UiTheme) { return UiThemeNames; }
+constexpr std::span<const EnumName<WanPriority>> enumNames(WanPriority)
+{
+    return WanPriorityNames;
+}
+constexpr std::span<const EnumName<ProbeMethod>> enumNames(ProbeMethod)
+{
+    return ProbeMethodNames;
+}
+constexpr std::span<const EnumName<CapAction>> enumNames(CapAction)
+{
+    return CapActionNames;
+}
+constexpr std::span<const EnumName<RoutingPolicy>> enumNames(RoutingPolicy)
+{
+    return RoutingPolicyNames;
+}
+constexpr std::span<const EnumName<IpProtocol>> enumNames(IpProtocol)
+{
+    return IpProtocolNames;
+}
+constexpr std::span<const EnumName<EngineType>> enumNames(EngineType)
+{
+    return EngineTypeNames;
+}
+constexpr std::span<const EnumName<SpeedifyMode>> enumNames(SpeedifyMode)
+{
+    return SpeedifyModeNames;
+}
+constexpr std::span<const EnumName<SpeedifyTransport>> enumNames(SpeedifyTransport)
+{
+    return SpeedifyTransportNames;
+}
+constexpr std::span<const EnumName<UiTheme>> enumNames(UiTheme)
+{
+    return UiThemeNames;
+}
 
 // The configuration file's spelling of an enum value ("always", "tcp-multi", ...).
-template <typename E>
-    requires requires(E e) { enumNames(e); }
+template<typename E>
+requires requires(E e)
+{
+    enumNames(e);
+}
 QString configName(E value)
 {
-    for (const EnumName<E> &n : enumNames(E{}))
+    for (const EnumName<E> &n : enumNames(E {}))
         if (n.value == value)
             return QString::fromLatin1(n.name);
     return {};
 }
 
-template <typename E>
-    requires requires(E e) { enumNames(e); }
+template<typename E>
+requires requires(E e)
+{
+    enumNames(e);
+}
 std::optional<E> configEnumFromString(QStringView text)
 {
-    for (const EnumName<E> &n : enumNames(E{}))
+    for (const EnumName<E> &n : enumNames(E {}))
         if (text == QLatin1String(n.name))
             return n.value;
     return std::nullopt;
@@ -242,7 +282,7 @@ struct SpeedifyConfig
 struct EngardeConfig
 {
     HostPort server;
-    HostPort listen{QStringLiteral("127.0.0.1"), 59401};
+    HostPort listen {QStringLiteral("127.0.0.1"), 59401};
     QStringList excludedInterfaces;
     HostPort webManager; // empty: the web manager is off
 
@@ -257,7 +297,7 @@ struct TinyFecConfig
     int mode = 0;
     int mtu = 1250;
     QString tunName = QStringLiteral("tinyfec0");
-    QHostAddress subnet{QStringLiteral("10.22.22.0")}; // the tunnel's IPv4 /24
+    QHostAddress subnet {QStringLiteral("10.22.22.0")}; // the tunnel's IPv4 /24
 
     bool operator==(const TinyFecConfig &) const = default;
 };
@@ -285,7 +325,7 @@ struct ApiConfig
 {
     static constexpr quint16 DefaultPort = 8443;
 
-    QList<QHostAddress> listen{QHostAddress(QHostAddress::LocalHost), QHostAddress(QHostAddress::LocalHostIPv6)};
+    QList<QHostAddress> listen {QHostAddress(QHostAddress::LocalHost), QHostAddress(QHostAddress::LocalHostIPv6)};
     quint16 port = DefaultPort;
     ApiTlsConfig tls;
 

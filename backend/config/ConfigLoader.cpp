@@ -72,8 +72,7 @@ public:
     Context(QString file, ConfigErrors *errors)
         : m_file(std::move(file))
         , m_errors(errors)
-    {
-    }
+    { }
 
     void error(const YAML::Mark &mark, const QString &keyPath, const QString &message)
     {
@@ -81,9 +80,12 @@ public:
         if (!m_errors || m_count > ConfigLoader::MaxErrors + 1)
             return;
         if (m_count == ConfigLoader::MaxErrors + 1) {
-            m_errors->append({m_file, 0, 0, {},
-                              QStringLiteral("more than %1 errors; not reporting the rest")
-                                  .arg(ConfigLoader::MaxErrors)});
+            m_errors->append(
+                {m_file,
+                 0,
+                 0,
+                 {},
+                 QStringLiteral("more than %1 errors; not reporting the rest").arg(ConfigLoader::MaxErrors)});
             return;
         }
         const bool positioned = !mark.is_null() && mark.line >= 0;
@@ -116,8 +118,7 @@ class Guard final : public YAML::EventHandler
 public:
     explicit Guard(Context &ctx)
         : m_ctx(ctx)
-    {
-    }
+    { }
 
     QString path() const
     {
@@ -137,10 +138,10 @@ public:
     {
         if (++m_documents > 1) {
             m_ctx.error(mark, {}, QStringLiteral("only one YAML document is allowed"));
-            throw StopParsing{};
+            throw StopParsing {};
         }
     }
-    void OnDocumentEnd() override {}
+    void OnDocumentEnd() override { }
     void OnNull(const YAML::Mark &mark, YAML::anchor_t anchor) override { node(mark, {}, anchor, nullptr); }
     void OnAlias(const YAML::Mark &mark, YAML::anchor_t) override
     {
@@ -185,7 +186,7 @@ private:
         }
         if (++m_nodes > ConfigLoader::MaxNodes) {
             m_ctx.error(mark, path(), QStringLiteral("more than %1 nodes").arg(ConfigLoader::MaxNodes));
-            throw StopParsing{};
+            throw StopParsing {};
         }
         // "?" marks a plain scalar, "!" a quoted one; anything else was written as a tag.
         if (!tag.empty() && tag != "?" && tag != "!") {
@@ -200,9 +201,8 @@ private:
     void enter(const YAML::Mark &mark, bool isMap)
     {
         if (static_cast<int>(m_frames.size()) >= ConfigLoader::MaxDepth) {
-            m_ctx.error(mark, path(),
-                        QStringLiteral("nested deeper than %1 levels").arg(ConfigLoader::MaxDepth));
-            throw StopParsing{};
+            m_ctx.error(mark, path(), QStringLiteral("nested deeper than %1 levels").arg(ConfigLoader::MaxDepth));
+            throw StopParsing {};
         }
         m_frames.push_back({isMap, 0, {}});
     }
@@ -230,7 +230,7 @@ struct Value
 
 Value makeValue(const YAML::Node &node, const YAML::Mark &fallback, QString path)
 {
-    return Value{node, node.IsNull() || node.Mark().is_null() ? fallback : node.Mark(), std::move(path)};
+    return Value {node, node.IsNull() || node.Mark().is_null() ? fallback : node.Mark(), std::move(path)};
 }
 
 QString describe(const YAML::Node &n)
@@ -262,9 +262,9 @@ public:
         if (v.isNull())
             return;
         if (!v.node.IsMap()) {
-            ctx.error(v.mark, v.path,
-                      QStringLiteral("expected a mapping with the keys %1; got %2")
-                          .arg(joinNames(known), describe(v.node)));
+            ctx.error(
+                v.mark, v.path,
+                QStringLiteral("expected a mapping with the keys %1; got %2").arg(joinNames(known), describe(v.node)));
             m_ok = false;
             return;
         }
@@ -280,8 +280,8 @@ public:
             }
             const QString name = QString::fromStdString(key.Scalar());
             const QString path = v.path.isEmpty() ? name : v.path + QLatin1Char('.') + name;
-            const auto known_it = std::find_if(known.begin(), known.end(),
-                                               [&](const char *k) { return name == QLatin1String(k); });
+            const auto known_it =
+                std::find_if(known.begin(), known.end(), [&](const char *k) { return name == QLatin1String(k); });
             if (known_it == known.end()) {
                 if (!ctx.full())
                     ctx.error(keyMark, path, unknownKeyMessage(name, known));
@@ -345,8 +345,8 @@ private:
 
 bool isStrictIpv4(const QString &s)
 {
-    static const QRegularExpression re(QStringLiteral(
-        R"(^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$)"));
+    static const QRegularExpression re(
+        QStringLiteral(R"(^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$)"));
     return re.match(s).hasMatch();
 }
 
@@ -413,7 +413,7 @@ std::optional<HostPort> parseHostPort(const QString &s, bool requireIp, QString 
     }
     if (auto ip = parseIp(host))
         host = ip->toString();
-    return HostPort{host, static_cast<quint16>(p)};
+    return HostPort {host, static_cast<quint16>(p)};
 }
 
 // "addr" (a host) or "addr/len" with the host bits clear.
@@ -441,7 +441,7 @@ std::optional<IpPrefix> parsePrefix(const QString &s, QString *why)
         *why = QStringLiteral("host bits are set; did you mean %1/%2?").arg(network.first.toString()).arg(length);
         return std::nullopt;
     }
-    return IpPrefix{*address, length};
+    return IpPrefix {*address, length};
 }
 
 // tinyfecVPN's -f: "x:y[,x:y...]", x data packets answered by y redundant ones, x increasing.
@@ -478,8 +478,7 @@ class Walker
 public:
     explicit Walker(Context &ctx)
         : m_ctx(ctx)
-    {
-    }
+    { }
 
     Config walk(const YAML::Node &rootNode)
     {
@@ -492,7 +491,8 @@ public:
             if (auto n = integer(*v, 0, 1 << 30); n && *n != Config::CurrentVersion)
                 m_ctx.error(v->mark, v->path,
                             QStringLiteral("unsupported version %1; this smoothwand reads version %2")
-                                .arg(*n).arg(Config::CurrentVersion));
+                                .arg(*n)
+                                .arg(Config::CurrentVersion));
         }
         if (const Value *v = top.get("wans"))
             wans(*v, config.wans);
@@ -572,7 +572,9 @@ private:
         const QString unitName = unit == DurationUnit::Milliseconds ? QStringLiteral("ms") : QStringLiteral("s");
         const QString expected =
             QStringLiteral("a duration from %1 to %2 %3 (a number of %3, or e.g. \"500ms\", \"2s\", \"5m\")")
-                .arg(min).arg(max).arg(unitName);
+                .arg(min)
+                .arg(max)
+                .arg(unitName);
         if (!scalar(v, expected))
             return std::nullopt;
         static const QRegularExpression re(QStringLiteral(R"(^([0-9]{1,9})\s*(ms|s|m|h)?$)"));
@@ -614,11 +616,10 @@ private:
         return std::nullopt;
     }
 
-    template <typename E>
-    std::optional<E> enumeration(const Value &v)
+    template<typename E> std::optional<E> enumeration(const Value &v)
     {
         QStringList names;
-        for (const EnumName<E> &n : enumNames(E{}))
+        for (const EnumName<E> &n : enumNames(E {}))
             names.append(QString::fromLatin1(n.name));
         const QString expected = QStringLiteral("one of %1").arg(names.join(QStringLiteral(", ")));
         if (!scalar(v, expected))
@@ -680,8 +681,8 @@ private:
     std::optional<HostPort> hostPort(const Value &v, bool requireIp)
     {
         const QString expected = requireIp
-            ? QStringLiteral("address:port, e.g. 127.0.0.1:59401 or [::1]:59401")
-            : QStringLiteral("host:port, e.g. vpn.example.org:59402 or 203.0.113.7:59402");
+                                     ? QStringLiteral("address:port, e.g. 127.0.0.1:59401 or [::1]:59401")
+                                     : QStringLiteral("host:port, e.g. vpn.example.org:59402 or 203.0.113.7:59402");
         auto s = string(v, expected);
         if (!s)
             return std::nullopt;
@@ -732,8 +733,7 @@ private:
         return s;
     }
 
-    template <typename F>
-    void list(const Value &v, int max, F &&perItem)
+    template<typename F> void list(const Value &v, int max, F &&perItem)
     {
         if (v.isNull())
             return;
@@ -751,8 +751,7 @@ private:
             perItem(makeValue(*it, v.mark, QStringLiteral("%1[%2]").arg(v.path).arg(i)));
     }
 
-    template <typename T>
-    static void set(T &target, const std::optional<T> &value)
+    template<typename T> static void set(T &target, const std::optional<T> &value)
     {
         if (value)
             target = *value;
@@ -766,9 +765,9 @@ private:
         QHash<QString, std::pair<QString, int>> interfaceOwners;
         list(v, MaxWans, [&](const Value &item) {
             WanConfig wan;
-            const MapView m(m_ctx, item,
-                            {"name", "interface", "match", "priority", "weight", "probe", "metered", "caps",
-                             "enabled"});
+            const MapView m(
+                m_ctx, item,
+                {"name", "interface", "match", "priority", "weight", "probe", "metered", "caps", "enabled"});
             if (!m.ok())
                 return;
             if (item.isNull()) {
@@ -783,7 +782,8 @@ private:
                     if (nameLines.contains(wan.name))
                         m_ctx.error(n->mark, n->path,
                                     QStringLiteral("duplicate WAN name '%1' (first used on line %2)")
-                                        .arg(wan.name).arg(nameLines.value(wan.name)));
+                                        .arg(wan.name)
+                                        .arg(nameLines.value(wan.name)));
                     else
                         nameLines.insert(wan.name, n->mark.line + 1);
                 }
@@ -797,7 +797,8 @@ private:
                     if (owner != interfaceOwners.constEnd())
                         m_ctx.error(ifv->mark, ifv->path,
                                     QStringLiteral("interface '%1' is already used by WAN '%2' (line %3)")
-                                        .arg(wan.interface, owner->first).arg(owner->second));
+                                        .arg(wan.interface, owner->first)
+                                        .arg(owner->second));
                     else
                         interfaceOwners.insert(wan.interface, {wan.name, ifv->mark.line + 1});
                 }
@@ -805,8 +806,7 @@ private:
             if (matchv)
                 match(*matchv, wan.match);
             if (ifv && matchv)
-                m_ctx.error(matchv->mark, matchv->path,
-                            QStringLiteral("give either 'interface' or 'match', not both"));
+                m_ctx.error(matchv->mark, matchv->path, QStringLiteral("give either 'interface' or 'match', not both"));
             else if (!ifv && !matchv)
                 m_ctx.error(item.mark, item.path,
                             QStringLiteral("missing 'interface' (a fixed name) or 'match' (a rule that finds the "
@@ -863,9 +863,8 @@ private:
 
     void probe(const Value &v, ProbeConfig &out)
     {
-        const MapView m(m_ctx, v,
-                        {"method", "targets", "query", "interval", "timeout", "reliability", "down", "up",
-                         "thresholds"});
+        const MapView m(
+            m_ctx, v, {"method", "targets", "query", "interval", "timeout", "reliability", "down", "up", "thresholds"});
         if (!m.ok())
             return;
         if (const Value *x = m.get("method")) {
@@ -897,7 +896,8 @@ private:
             if (t && *t > out.intervalMs)
                 m_ctx.error(x->mark, x->path,
                             QStringLiteral("the timeout (%1 ms) must not be longer than the interval (%2 ms)")
-                                .arg(*t).arg(out.intervalMs));
+                                .arg(*t)
+                                .arg(out.intervalMs));
             set(out.timeoutMs, t);
         }
         const int targets = std::max<int>(1, static_cast<int>(out.targets.size()));
@@ -919,19 +919,19 @@ private:
 
     std::optional<ProbeTarget> probeTarget(const Value &v, ProbeMethod method)
     {
-        const QString expected = method == ProbeMethod::Tcp
-            ? QStringLiteral("address:port, e.g. 1.1.1.1:443 or [2606:4700:4700::1111]:443")
+        const QString expected =
+            method == ProbeMethod::Tcp ? QStringLiteral("address:port, e.g. 1.1.1.1:443 or [2606:4700:4700::1111]:443")
             : method == ProbeMethod::Dns ? QStringLiteral("a DNS server's IP address, optionally with :port")
                                          : QStringLiteral("an IP address");
         auto s = string(v, expected);
         if (!s)
             return std::nullopt;
         if (auto a = parseIp(*s); a && method != ProbeMethod::Tcp)
-            return ProbeTarget{*a, static_cast<quint16>(method == ProbeMethod::Dns ? 53 : 0)};
+            return ProbeTarget {*a, static_cast<quint16>(method == ProbeMethod::Dns ? 53 : 0)};
         QString why = QStringLiteral("not an IP address");
         if (method != ProbeMethod::Icmp) {
             if (auto hp = parseHostPort(*s, true, &why))
-                return ProbeTarget{QHostAddress(hp->host), hp->port};
+                return ProbeTarget {QHostAddress(hp->host), hp->port};
         }
         m_ctx.error(v.mark, v.path,
                     QStringLiteral("expected %1; got %2: %3").arg(expected, quoted(v.node.Scalar()), why));
@@ -940,9 +940,9 @@ private:
 
     void thresholds(const Value &v, ProbeThresholds &out)
     {
-        const MapView m(m_ctx, v,
-                        {"latency_fail", "latency_recover", "loss_fail", "loss_recover", "jitter_fail",
-                         "jitter_recover"});
+        const MapView m(
+            m_ctx, v,
+            {"latency_fail", "latency_recover", "loss_fail", "loss_recover", "jitter_fail", "jitter_recover"});
         if (!m.ok())
             return;
         auto pair = [&](const char *failKey, const char *recoverKey, int max, int &fail, int &recover,
@@ -959,8 +959,11 @@ private:
                     m_ctx.error(at->mark, at->path,
                                 QStringLiteral("%1 (%2%3) must not be above %4 (%5%3): recovery is the stricter "
                                                "threshold")
-                                    .arg(QLatin1String(recoverKey)).arg(recover).arg(QLatin1String(unit))
-                                    .arg(QLatin1String(failKey)).arg(fail));
+                                    .arg(QLatin1String(recoverKey))
+                                    .arg(recover)
+                                    .arg(QLatin1String(unit))
+                                    .arg(QLatin1String(failKey))
+                                    .arg(fail));
             }
         };
         pair("latency_fail", "latency_recover", 60000, out.latencyFailMs, out.latencyRecoverMs, " ms");
@@ -1010,7 +1013,8 @@ private:
                     if (nameLines.contains(rule.name))
                         m_ctx.error(item.mark, item.path + QStringLiteral(".name"),
                                     QStringLiteral("duplicate rule name '%1' (first used on line %2)")
-                                        .arg(rule.name).arg(nameLines.value(rule.name)));
+                                        .arg(rule.name)
+                                        .arg(nameLines.value(rule.name)));
                     nameLines.insert(rule.name, item.mark.line + 1);
                 }
                 out.bypass.append(rule);
@@ -1041,17 +1045,16 @@ private:
         const Value *via = m.get("via");
         if (via) {
             set(out.via, string(*via, QStringLiteral("a WAN name")));
-            const bool known = std::any_of(wanList.begin(), wanList.end(),
-                                           [&](const WanConfig &w) { return w.name == out.via; });
+            const bool known =
+                std::any_of(wanList.begin(), wanList.end(), [&](const WanConfig &w) { return w.name == out.via; });
             if (!out.via.isEmpty() && !known) {
                 QStringList names;
                 for (const WanConfig &w : wanList)
                     names.append(w.name);
                 m_ctx.error(via->mark, via->path,
-                            names.isEmpty()
-                                ? QStringLiteral("unknown WAN '%1': no WANs are configured").arg(out.via)
-                                : QStringLiteral("unknown WAN '%1'; the WANs are %2")
-                                      .arg(out.via, names.join(QStringLiteral(", "))));
+                            names.isEmpty() ? QStringLiteral("unknown WAN '%1': no WANs are configured").arg(out.via)
+                                            : QStringLiteral("unknown WAN '%1'; the WANs are %2")
+                                                  .arg(out.via, names.join(QStringLiteral(", "))));
             }
         }
         const Value *around = m.get("around_bond");
@@ -1082,7 +1085,8 @@ private:
             if (!target)
                 m_ctx.error(x->mark, x->path,
                             QStringLiteral("expected an address or prefix like 192.168.1.20 or 192.168.1.0/24; got "
-                                           "%1: %2").arg(quoted(x->node.Scalar()), why));
+                                           "%1: %2")
+                                .arg(quoted(x->node.Scalar()), why));
         };
         prefix("source", out.source);
         prefix("destination", out.destination);
@@ -1100,8 +1104,8 @@ private:
                 m_ctx.error(x->mark, x->path, QStringLiteral("ports need 'protocol: tcp' or 'protocol: udp'"));
         }
         // "protocol: any" alone would pull every flow out of the normal routing.
-        const bool narrows = m.get("source") || m.get("destination") || m.get("ports")
-            || (protocol && protocolValue != IpProtocol::Any);
+        const bool narrows =
+            m.get("source") || m.get("destination") || m.get("ports") || (protocol && protocolValue != IpProtocol::Any);
         if (m.ok() && !narrows)
             m_ctx.error(v.mark, v.path,
                         QStringLiteral("a match needs at least one of source, destination, ports, or protocol tcp "
@@ -1122,7 +1126,7 @@ private:
             m_ctx.error(v.mark, v.path, QStringLiteral("expected %1; got %2").arg(expected, quoted(v.node.Scalar())));
             return std::nullopt;
         }
-        return PortRange{static_cast<quint16>(first), static_cast<quint16>(last)};
+        return PortRange {static_cast<quint16>(first), static_cast<quint16>(last)};
     }
 
     // --- engine --------------------------------------------------------------------------
@@ -1272,8 +1276,8 @@ private:
         }
         if (const Value *x = m.get("port"))
             set(out.port, std::optional<quint16>(integer(*x, 1, 65535)));
-        const bool exposed = std::any_of(out.listen.begin(), out.listen.end(),
-                                         [](const QHostAddress &a) { return !a.isLoopback(); });
+        const bool exposed =
+            std::any_of(out.listen.begin(), out.listen.end(), [](const QHostAddress &a) { return !a.isLoopback(); });
         out.tls.enabled = exposed;
         if (const Value *x = m.get("tls")) {
             const MapView t(m_ctx, *x, {"enabled", "cert", "key"});
@@ -1310,9 +1314,8 @@ std::optional<Config> ConfigLoader::loadString(const QByteArray &yaml, const QSt
 {
     Context ctx(fileName, errors);
     if (yaml.size() > MaxFileBytes) {
-        ctx.fileError(QStringLiteral("the file is %1 bytes; the limit is %2 bytes (1 MiB)")
-                          .arg(yaml.size())
-                          .arg(MaxFileBytes));
+        ctx.fileError(
+            QStringLiteral("the file is %1 bytes; the limit is %2 bytes (1 MiB)").arg(yaml.size()).arg(MaxFileBytes));
         return std::nullopt;
     }
     const std::string text(yaml.constData(), static_cast<std::size_t>(yaml.size()));
@@ -1321,8 +1324,7 @@ std::optional<Config> ConfigLoader::loadString(const QByteArray &yaml, const QSt
     try {
         std::istringstream stream(text);
         YAML::Parser parser(stream);
-        while (parser.HandleNextDocument(guard)) {
-        }
+        while (parser.HandleNextDocument(guard)) { }
     } catch (const StopParsing &) {
     } catch (const YAML::Exception &e) {
         QString message = QStringLiteral("syntax error: %1").arg(QString::fromStdString(e.msg));

@@ -25,8 +25,7 @@ void appendTo(ConfigErrors *errors, const ConfigErrors &found)
 ConfigStore::ConfigStore(QString path, QObject *parent)
     : QObject(parent)
     , m_path(std::move(path))
-{
-}
+{ }
 
 QString ConfigStore::lastGoodPath() const
 {
@@ -53,7 +52,7 @@ bool ConfigStore::load(ConfigErrors *errors)
         // Written by an older version, or damaged by hand: say so, it explains the defaults.
         appendTo(errors, lastGoodErrors);
     }
-    setCurrent(Config{});
+    setCurrent(Config {});
     return false;
 }
 

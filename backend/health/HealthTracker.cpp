@@ -13,11 +13,16 @@ namespace smoothwan {
 QString healthStateName(HealthState state)
 {
     switch (state) {
-    case HealthState::Disabled: return QStringLiteral("disabled");
-    case HealthState::Unknown: return QStringLiteral("unknown");
-    case HealthState::Up: return QStringLiteral("up");
-    case HealthState::Degraded: return QStringLiteral("degraded");
-    case HealthState::Down: return QStringLiteral("down");
+    case HealthState::Disabled:
+        return QStringLiteral("disabled");
+    case HealthState::Unknown:
+        return QStringLiteral("unknown");
+    case HealthState::Up:
+        return QStringLiteral("up");
+    case HealthState::Degraded:
+        return QStringLiteral("degraded");
+    case HealthState::Down:
+        return QStringLiteral("down");
     }
     return QStringLiteral("unknown");
 }
@@ -34,8 +39,7 @@ HealthTracker::HealthTracker(QString wanName, HealthSettings settings, const Clo
     , m_settings(settings)
     , m_clock(clock)
     , m_reason(QStringLiteral("%1 unknown: no probe results yet").arg(m_name))
-{
-}
+{ }
 
 HealthMetrics HealthTracker::metrics() const
 {
@@ -85,7 +89,7 @@ std::optional<HealthTransition> HealthTracker::moveTo(HealthState to, const QStr
         m_decayFromMs = now;
     }
     m_state = to;
-    return HealthTransition{from, to, m_reason, now};
+    return HealthTransition {from, to, m_reason, now};
 }
 
 std::int64_t HealthTracker::requiredHoldMs() const
@@ -161,8 +165,9 @@ std::optional<HealthTransition> HealthTracker::setLink(bool carrier, bool hasAdd
     if (!m_enabled)
         return std::nullopt;
     if (!ok)
-        return moveTo(HealthState::Down,
-                      !why.isEmpty() ? why : carrier ? QStringLiteral("no address") : QStringLiteral("carrier lost"));
+        return moveTo(HealthState::Down, !why.isEmpty() ? why
+                                         : carrier      ? QStringLiteral("no address")
+                                                        : QStringLiteral("carrier lost"));
     // Carrier and address are back: the WAN stays down until it proves itself with probes.
     return moveTo(HealthState::Down, QStringLiteral("link back, waiting for %1 good rounds").arg(m_settings.upRounds));
 }
@@ -200,14 +205,17 @@ std::optional<HealthTransition> HealthTracker::addRound(const QList<TargetResult
         m_silentTargets = silent;
         if (m_state == HealthState::Down || m_failedRounds < m_settings.downRounds)
             return std::nullopt;
-        const QString why = round.answered == 0
-            ? QStringLiteral("%1 rounds without answer from %2").arg(m_failedRounds).arg(silent.join(QStringLiteral(", ")))
-            : QStringLiteral("%1 rounds with only %2 of %3 targets answering (%4 needed); silent: %5")
-                  .arg(m_failedRounds)
-                  .arg(round.answered)
-                  .arg(round.sent)
-                  .arg(needed)
-                  .arg(silent.join(QStringLiteral(", ")));
+        const QString why =
+            round.answered == 0
+                ? QStringLiteral("%1 rounds without answer from %2")
+                      .arg(m_failedRounds)
+                      .arg(silent.join(QStringLiteral(", ")))
+                : QStringLiteral("%1 rounds with only %2 of %3 targets answering (%4 needed); silent: %5")
+                      .arg(m_failedRounds)
+                      .arg(round.answered)
+                      .arg(round.sent)
+                      .arg(needed)
+                      .arg(silent.join(QStringLiteral(", ")));
         return moveTo(HealthState::Down, why);
     }
 
@@ -236,8 +244,10 @@ std::optional<HealthTransition> HealthTracker::addRound(const QList<TargetResult
         if (!problem.isEmpty())
             return moveTo(HealthState::Degraded, problem);
         const QString why = m_state == HealthState::Unknown
-            ? QStringLiteral("answered by %1").arg(answeredBy.join(QStringLiteral(", ")))
-            : QStringLiteral("%1 good rounds, answered by %2").arg(m_goodRounds).arg(answeredBy.join(QStringLiteral(", ")));
+                                ? QStringLiteral("answered by %1").arg(answeredBy.join(QStringLiteral(", ")))
+                                : QStringLiteral("%1 good rounds, answered by %2")
+                                      .arg(m_goodRounds)
+                                      .arg(answeredBy.join(QStringLiteral(", ")));
         return moveTo(HealthState::Up, why);
     }
     case HealthState::Up: {
@@ -255,7 +265,8 @@ std::optional<HealthTransition> HealthTracker::addRound(const QList<TargetResult
         m_reason = QStringLiteral("%1 degraded: %2").arg(m_name, problem);
         return std::nullopt;
     }
-    case HealthState::Disabled: break;
+    case HealthState::Disabled:
+        break;
     }
     return std::nullopt;
 }

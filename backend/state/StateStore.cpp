@@ -10,8 +10,7 @@ namespace smoothwan {
 StateStore::StateStore(const Clock &clock, QObject *parent)
     : QObject(parent)
     , m_clock(clock)
-{
-}
+{ }
 
 bool StateStore::setSlice(const QString &name, const QJsonValue &value)
 {
@@ -29,8 +28,8 @@ bool StateStore::setSlice(const QString &name, const QJsonValue &value)
     return true;
 }
 
-std::uint64_t StateStore::appendEvent(const QString &area, const QString &severity,
-                                      const QString &message, const QJsonObject &details)
+std::uint64_t StateStore::appendEvent(const QString &area, const QString &severity, const QString &message,
+                                      const QJsonObject &details)
 {
     const std::uint64_t id = m_nextEventId++;
     // Every event also goes to the journal, with a priority that matches its severity.
@@ -40,7 +39,7 @@ std::uint64_t StateStore::appendEvent(const QString &area, const QString &severi
         qCWarning(lcEvents).noquote() << area + QStringLiteral(": ") + message;
     else
         qCInfo(lcEvents).noquote() << area + QStringLiteral(": ") + message;
-    QJsonObject event{
+    QJsonObject event {
         {QStringLiteral("id"), static_cast<qint64>(id)},
         {QStringLiteral("time"), m_clock.wallClock().toString(Qt::ISODateWithMs)},
         {QStringLiteral("area"), area},

@@ -30,8 +30,8 @@ std::uint64_t fromU64(const QJsonValue &v)
     return v.toString().toULongLong();
 }
 
-void crossings(QList<CapCrossing> &out, const QString &wan, const char *period, std::uint64_t used,
-               std::uint64_t cap, int &notified)
+void crossings(QList<CapCrossing> &out, const QString &wan, const char *period, std::uint64_t used, std::uint64_t cap,
+               int &notified)
 {
     if (cap == 0)
         return;
@@ -48,8 +48,7 @@ void crossings(QList<CapCrossing> &out, const QString &wan, const char *period, 
 
 UsageMeter::UsageMeter(const Clock &clock)
     : m_clock(clock)
-{
-}
+{ }
 
 QDate UsageMeter::periodStartFor(const QDate &today, int resetDay)
 {
@@ -139,7 +138,7 @@ QJsonObject UsageMeter::save() const
     QJsonObject wans;
     for (auto it = m_wans.constBegin(); it != m_wans.constEnd(); ++it) {
         const Wan &w = it.value();
-        wans.insert(it.key(), QJsonObject{
+        wans.insert(it.key(), QJsonObject {
                                   {QStringLiteral("day"), w.totals.day.toString(Qt::ISODate)},
                                   {QStringLiteral("dayRx"), u64(w.totals.dayRx)},
                                   {QStringLiteral("dayTx"), u64(w.totals.dayTx)},

@@ -271,12 +271,12 @@ void WanManager::resolveAll()
         QJsonArray addresses;
         for (const LinkAddress &a : l.addresses)
             addresses.append(QStringLiteral("%1/%2").arg(a.address.toString()).arg(a.prefixLength));
-        candidates.append(QJsonObject{{QStringLiteral("interface"), l.name},
-                                      {QStringLiteral("mac"), macText(l.mac)},
-                                      {QStringLiteral("kind"), l.kind},
-                                      {QStringLiteral("devicePath"), l.devicePath},
-                                      {QStringLiteral("addresses"), addresses},
-                                      {QStringLiteral("gateway"), l.gateways.value(0).toString()}});
+        candidates.append(QJsonObject {{QStringLiteral("interface"), l.name},
+                                       {QStringLiteral("mac"), macText(l.mac)},
+                                       {QStringLiteral("kind"), l.kind},
+                                       {QStringLiteral("devicePath"), l.devicePath},
+                                       {QStringLiteral("addresses"), addresses},
+                                       {QStringLiteral("gateway"), l.gateways.value(0).toString()}});
         if (!m_announcedCandidates.contains(l.name)) {
             m_announcedCandidates.insert(l.name);
             m_state.appendEvent(QStringLiteral("wan"), QStringLiteral("info"),
@@ -290,8 +290,8 @@ void WanManager::resolveAll()
 
 bool WanManager::isCandidate(const LinkInfo &l) const
 {
-    static const QSet<QString> notWans{QStringLiteral("bridge"), QStringLiteral("bond"), QStringLiteral("tun"),
-                                       QStringLiteral("wireguard"), QStringLiteral("team"), QStringLiteral("dummy")};
+    static const QSet<QString> notWans {QStringLiteral("bridge"),    QStringLiteral("bond"), QStringLiteral("tun"),
+                                        QStringLiteral("wireguard"), QStringLiteral("team"), QStringLiteral("dummy")};
     return !l.loopback && l.masterIndex == 0 && !notWans.contains(l.kind) && l.carrier && !l.gateways.isEmpty();
 }
 
@@ -408,8 +408,8 @@ void WanManager::finishRound(const QString &name, std::uint64_t roundId, const Q
         return; // a round that straddled a carrier loss says nothing new
     record(w, w.tracker->addRound(results));
     if (lcWan().isDebugEnabled()) {
-        const int answered = static_cast<int>(std::count_if(results.begin(), results.end(),
-                                                            [](const TargetResult &r) { return r.answered; }));
+        const int answered = static_cast<int>(
+            std::count_if(results.begin(), results.end(), [](const TargetResult &r) { return r.answered; }));
         const HealthMetrics m = w.tracker->metrics();
         qCDebug(lcWan).noquote() << QStringLiteral("%1 round: %2/%3 answered; window loss %4 %, latency %5 ms")
                                         .arg(name)
@@ -428,9 +428,9 @@ void WanManager::record(Wan &w, const std::optional<HealthTransition> &t)
     w.lastChange = m_clock.wallClock();
     const bool bad = t->to == HealthState::Down || t->to == HealthState::Degraded;
     m_state.appendEvent(QStringLiteral("wan"), bad ? QStringLiteral("warning") : QStringLiteral("info"), t->reason,
-                        QJsonObject{{QStringLiteral("wan"), w.config.name},
-                                    {QStringLiteral("from"), healthStateName(t->from)},
-                                    {QStringLiteral("to"), healthStateName(t->to)}});
+                        QJsonObject {{QStringLiteral("wan"), w.config.name},
+                                     {QStringLiteral("from"), healthStateName(t->from)},
+                                     {QStringLiteral("to"), healthStateName(t->to)}});
     Q_EMIT healthChanged(w.config.name, t->from, t->to);
 }
 
@@ -456,7 +456,8 @@ void WanManager::meter()
         w->lastTx = link->txBytes;
         w->lastMeterMs = now;
         for (const CapCrossing &c : m_usage.sample(name, link->index, m_bootId, link->rxBytes, link->txBytes)) {
-            m_state.appendEvent(QStringLiteral("usage"), c.percent >= 100 ? QStringLiteral("warning") : QStringLiteral("info"),
+            m_state.appendEvent(QStringLiteral("usage"),
+                                c.percent >= 100 ? QStringLiteral("warning") : QStringLiteral("info"),
                                 QStringLiteral("%1 has used %2 % of its %3 cap (%4 of %5 MB)")
                                     .arg(c.wan)
                                     .arg(c.percent)
@@ -504,7 +505,7 @@ void WanManager::publish()
             }
         }
         const UsageCaps &caps = w->config.caps;
-        wans.append(QJsonObject{
+        wans.append(QJsonObject {
             {QStringLiteral("name"), name},
             {QStringLiteral("interface"), w->ifname},
             {QStringLiteral("state"), healthStateName(w->tracker->state())},
@@ -522,12 +523,13 @@ void WanManager::publish()
             {QStringLiteral("lossPct"), optionalNumber(m.lossPct)},
             {QStringLiteral("lastChange"), w->lastChange.toString(Qt::ISODateWithMs)},
             {QStringLiteral("usage"),
-             QJsonObject{{QStringLiteral("dayBytes"), bytes(u.dayTotal())},
-                         {QStringLiteral("monthBytes"), bytes(u.monthTotal())},
-                         {QStringLiteral("periodStart"), u.periodStart.toString(Qt::ISODate)},
-                         {QStringLiteral("dailyCapBytes"), caps.dailyBytes ? bytes(*caps.dailyBytes) : QJsonValue()},
-                         {QStringLiteral("monthlyCapBytes"), caps.monthlyBytes ? bytes(*caps.monthlyBytes) : QJsonValue()},
-                         {QStringLiteral("capAction"), configName(caps.action)}}},
+             QJsonObject {
+                 {QStringLiteral("dayBytes"), bytes(u.dayTotal())},
+                 {QStringLiteral("monthBytes"), bytes(u.monthTotal())},
+                 {QStringLiteral("periodStart"), u.periodStart.toString(Qt::ISODate)},
+                 {QStringLiteral("dailyCapBytes"), caps.dailyBytes ? bytes(*caps.dailyBytes) : QJsonValue()},
+                 {QStringLiteral("monthlyCapBytes"), caps.monthlyBytes ? bytes(*caps.monthlyBytes) : QJsonValue()},
+                 {QStringLiteral("capAction"), configName(caps.action)}}},
         });
     }
     m_state.setSlice(QStringLiteral("wans"), wans);

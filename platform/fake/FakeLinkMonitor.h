@@ -20,7 +20,7 @@ public:
 
     bool start(QString *error) override;
     QList<LinkInfo> links() const override { return m_links.values(); }
-    void refreshCounters() override {}
+    void refreshCounters() override { }
 
     // Scripting. Each returns false if the link does not exist (or already exists for add).
     int addLink(const QString &name, const QString &kind = {});

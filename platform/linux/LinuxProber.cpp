@@ -95,8 +95,7 @@ public:
         : m_owner(owner)
         , m_request(request)
         , m_done(std::move(done))
-    {
-    }
+    { }
 
     ~Probe() override
     {
@@ -145,7 +144,8 @@ private:
         quint16 port = m_request.port;
         if (m_request.method == ProbeRequest::Method::Dns && port == 0)
             port = 53;
-        const socklen_t dstLen = toSockaddr(m_request.target, m_request.method == ProbeRequest::Method::Icmp ? 0 : port, dst);
+        const socklen_t dstLen =
+            toSockaddr(m_request.target, m_request.method == ProbeRequest::Method::Icmp ? 0 : port, dst);
         if (dstLen == 0)
             return QStringLiteral("bad target address");
         const int family = isV6() ? AF_INET6 : AF_INET;
@@ -154,8 +154,12 @@ private:
             m_fd = ::socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
                             isV6() ? int(IPPROTO_ICMPV6) : int(IPPROTO_ICMP));
             break;
-        case ProbeRequest::Method::Tcp: m_fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0); break;
-        case ProbeRequest::Method::Dns: m_fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0); break;
+        case ProbeRequest::Method::Tcp:
+            m_fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            break;
+        case ProbeRequest::Method::Dns:
+            m_fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            break;
         }
         if (m_fd < 0)
             return QStringLiteral("cannot open a socket: %1").arg(errnoText(errno));
@@ -163,7 +167,7 @@ private:
             return e;
 
         if (m_request.method == ProbeRequest::Method::Tcp) {
-            const linger hard{1, 0}; // close with a reset: frequent probes leave no TIME_WAIT behind
+            const linger hard {1, 0}; // close with a reset: frequent probes leave no TIME_WAIT behind
             ::setsockopt(m_fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
             if (::connect(m_fd, reinterpret_cast<sockaddr *>(&dst), dstLen) != 0 && errno != EINPROGRESS)
                 return connectError(errno);
@@ -190,7 +194,7 @@ private:
                 ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filter);
                 ::setsockopt(m_fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter);
             } else {
-                icmp_filter filter{~(1U << ICMP_ECHOREPLY)};
+                icmp_filter filter {~(1U << ICMP_ECHOREPLY)};
                 ::setsockopt(m_fd, SOL_RAW, ICMP_FILTER, &filter, sizeof filter);
                 const quint16 sum = checksum(p, static_cast<size_t>(packet.size()));
                 p[2] = static_cast<unsigned char>(sum >> 8);
@@ -214,12 +218,17 @@ private:
     QString connectError(int error) const
     {
         switch (error) {
-        case ENETUNREACH: return QStringLiteral("network unreachable");
-        case EHOSTUNREACH: return QStringLiteral("host unreachable");
-        case ENETDOWN: return QStringLiteral("network down");
+        case ENETUNREACH:
+            return QStringLiteral("network unreachable");
+        case EHOSTUNREACH:
+            return QStringLiteral("host unreachable");
+        case ENETDOWN:
+            return QStringLiteral("network down");
         case EPERM:
-        case EACCES: return QStringLiteral("not permitted (needs CAP_NET_RAW or a firewall blocks it)");
-        default: return errnoText(error);
+        case EACCES:
+            return QStringLiteral("not permitted (needs CAP_NET_RAW or a firewall blocks it)");
+        default:
+            return errnoText(error);
         }
     }
 
@@ -321,8 +330,7 @@ private:
 
 LinuxProber::LinuxProber(QObject *parent)
     : Prober(parent)
-{
-}
+{ }
 
 LinuxProber::~LinuxProber() = default;
 

@@ -30,7 +30,7 @@ bool DaemonProcess::start(const QString &netns, const QByteArray &configYaml, co
     if (!config.open(QIODevice::WriteOnly) || config.write(configYaml) != configYaml.size())
         return false;
     config.close();
-    QStringList args{QStringLiteral("--config"), configPath(), QStringLiteral("--state-dir"), stateDir()};
+    QStringList args {QStringLiteral("--config"), configPath(), QStringLiteral("--state-dir"), stateDir()};
     args += extraArgs;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("QT_MESSAGE_PATTERN"), QStringLiteral("%{category}: %{message}"));
@@ -38,7 +38,8 @@ bool DaemonProcess::start(const QString &netns, const QByteArray &configYaml, co
     if (netns.isEmpty())
         m_process.start(binary(), args);
     else
-        m_process.start(QStringLiteral("ip"), QStringList{QStringLiteral("netns"), QStringLiteral("exec"), netns, binary()} + args);
+        m_process.start(QStringLiteral("ip"),
+                        QStringList {QStringLiteral("netns"), QStringLiteral("exec"), netns, binary()} + args);
     return m_process.waitForStarted(5000);
 }
 
@@ -75,7 +76,8 @@ std::optional<DaemonProcess::Line> DaemonProcess::waitFor(const QByteArray &need
         from = std::max(from, m_lines.size());
         if (deadline.hasExpired() || m_process.state() == QProcess::NotRunning)
             return std::nullopt;
-        m_process.waitForReadyRead(static_cast<int>(std::min<qint64>(20, std::max<qint64>(1, deadline.remainingTime()))));
+        m_process.waitForReadyRead(
+            static_cast<int>(std::min<qint64>(20, std::max<qint64>(1, deadline.remainingTime()))));
         readLines();
     }
 }

@@ -79,7 +79,8 @@ private Q_SLOTS:
             const int other = 1 - wan;
             const qint64 before = m_lab.ispPacketCount(wan);
             const qint64 otherBefore = m_lab.ispPacketCount(other);
-            const ProbeResult r = run(m_prober, request(ProbeRequest::Method(method), wan, QStringLiteral("198.18.0.2"), port));
+            const ProbeResult r =
+                run(m_prober, request(ProbeRequest::Method(method), wan, QStringLiteral("198.18.0.2"), port));
             QVERIFY2(r.answered, qPrintable(r.error));
             QVERIFY(r.rttMs > 0 && r.rttMs < 500);
             QVERIFY2(m_lab.ispPacketCount(wan) > before, "the probe did not pass through its own ISP");
@@ -95,7 +96,8 @@ private Q_SLOTS:
         QFETCH(quint16, port);
         QVERIFY(m_lab.blackhole(0));
         const qint64 otherBefore = m_lab.ispPacketCount(1);
-        const ProbeResult r = run(m_prober, request(ProbeRequest::Method(method), 0, QStringLiteral("198.18.0.2"), port));
+        const ProbeResult r =
+            run(m_prober, request(ProbeRequest::Method(method), 0, QStringLiteral("198.18.0.2"), port));
         QVERIFY(!r.answered);
         QCOMPARE(r.error, QStringLiteral("timeout"));
         QCOMPARE(m_lab.ispPacketCount(1), otherBefore); // never leaked out of wan1
@@ -113,7 +115,8 @@ private Q_SLOTS:
         QVERIFY(!r.answered);
         qInfo("probe over a cut link: '%s' after %lld ms", qPrintable(r.error), t.elapsed());
         QVERIFY(m_lab.restore(0));
-        QTRY_VERIFY_WITH_TIMEOUT(run(m_prober, request(ProbeRequest::Method::Icmp, 0, QStringLiteral("198.18.0.1"))).answered, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            run(m_prober, request(ProbeRequest::Method::Icmp, 0, QStringLiteral("198.18.0.1"))).answered, 5000);
     }
 
     void manyProbesInParallel()
@@ -121,7 +124,8 @@ private Q_SLOTS:
         int answered = 0;
         int callbacks = 0;
         for (int i = 0; i < 60; ++i) {
-            const ProbeRequest r = request(ProbeRequest::Method::Icmp, i % 2, QStringLiteral("198.18.0.%1").arg(1 + i % 3));
+            const ProbeRequest r =
+                request(ProbeRequest::Method::Icmp, i % 2, QStringLiteral("198.18.0.%1").arg(1 + i % 3));
             m_prober.probe(r, [&](const ProbeResult &res) {
                 ++callbacks;
                 answered += res.answered ? 1 : 0;

@@ -20,8 +20,11 @@ QByteArray config()
 {
     QByteArray yaml = "wans:\n";
     for (int i = 0; i < 2; ++i) {
-        yaml += "  - name: w" + QByteArray::number(i) + "\n"
-                "    interface: wan" + QByteArray::number(i) + "\n"
+        yaml += "  - name: w" + QByteArray::number(i) +
+                "\n"
+                "    interface: wan" +
+                QByteArray::number(i) +
+                "\n"
                 "    probe:\n"
                 "      targets: [198.18.0.1, 198.18.0.2, 198.18.0.3]\n"
                 "      interval: 200ms\n"

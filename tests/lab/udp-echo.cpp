@@ -84,7 +84,7 @@ int server(long port, bool dns)
         if (dns) {
             if (n < 12)
                 continue;
-            buffer[2] = char(buffer[2] | 0x80);           // QR: a response
+            buffer[2] = char(buffer[2] | 0x80);          // QR: a response
             buffer[3] = char((buffer[3] & 0xf0) | 0x05); // RCODE 5: refused
         }
         ::sendmsg(fd, &message, 0);

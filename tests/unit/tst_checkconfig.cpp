@@ -67,9 +67,11 @@ private Q_SLOTS:
         const QList<QByteArray> lines = r.err.split('\n');
         QVERIFY2(lines.size() >= 3, r.err.constData());
         QCOMPARE(lines.at(0), (file + QStringLiteral(":4:15: wans[0].priority: expected one of always, secondary, "
-                                                     "backup, never; got 'primary'")).toUtf8());
+                                                     "backup, never; got 'primary'"))
+                                  .toUtf8());
         QCOMPARE(lines.at(1), (file + QStringLiteral(":5:13: wans[0].probe.intervall: unknown key 'intervall'; "
-                                                     "did you mean 'interval'?")).toUtf8());
+                                                     "did you mean 'interval'?"))
+                                  .toUtf8());
         QCOMPARE(lines.at(2), (file + QStringLiteral(": 2 error(s)")).toUtf8());
         QVERIFY(!QFile::exists(file + QStringLiteral(".last-good")));
     }

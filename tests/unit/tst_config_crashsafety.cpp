@@ -92,7 +92,9 @@ private Q_SLOTS:
                 const QByteArray content = f.readAll();
                 QVERIFY2(content == a || content == b,
                          qPrintable(QStringLiteral("%1 after kill %2: %3 bytes, neither A nor B")
-                                        .arg(file).arg(i).arg(content.size())));
+                                        .arg(file)
+                                        .arg(i)
+                                        .arg(content.size())));
                 if (file == path)
                     (content == a ? sawA : sawB)++;
             }

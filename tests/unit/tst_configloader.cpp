@@ -42,52 +42,51 @@ private Q_SLOTS:
         QTest::addColumn<QString>("fragment");
 
         // Syntax and structure.
-        QTest::newRow("syntax: unclosed flow list")
-            << QByteArray("ui:\n  theme: dark\n  kiosk: [true\n") << 4 << 1 << QString()
-            << "syntax error: end of sequence flow not found";
+        QTest::newRow("syntax: unclosed flow list") << QByteArray("ui:\n  theme: dark\n  kiosk: [true\n") << 4 << 1
+                                                    << QString() << "syntax error: end of sequence flow not found";
         QTest::newRow("syntax: bad indentation")
             << QByteArray("ui:\n  theme: dark\n kiosk: true\n") << 3 << 2 << QString() << "syntax error";
         QTest::newRow("syntax: unquoted glob reads as an alias")
             << QByteArray("wans:\n  - name: a\n    match: {device_path: */usb1/*}\n") << 3 << 26 << QString()
             << "a value that starts with '*' must be quoted";
-        QTest::newRow("root is a list")
-            << QByteArray("- a\n") << 1 << 1 << QString() << "expected a mapping with the keys version, wans";
-        QTest::newRow("two documents")
-            << QByteArray("ui: {}\n---\nui: {}\n") << 2 << 1 << QString() << "only one YAML document";
-        QTest::newRow("duplicate key")
-            << QByteArray("ui:\n  theme: dark\n  theme: light\n") << 3 << 3 << "ui.theme"
-            << "duplicate key 'theme' (first given on line 2)";
+        QTest::newRow("root is a list") << QByteArray("- a\n") << 1 << 1 << QString()
+                                        << "expected a mapping with the keys version, wans";
+        QTest::newRow("two documents") << QByteArray("ui: {}\n---\nui: {}\n") << 2 << 1 << QString()
+                                       << "only one YAML document";
+        QTest::newRow("duplicate key") << QByteArray("ui:\n  theme: dark\n  theme: light\n") << 3 << 3 << "ui.theme"
+                                       << "duplicate key 'theme' (first given on line 2)";
 
         // Types.
-        QTest::newRow("type: bool")
-            << QByteArray("ui:\n  kiosk: yes\n") << 2 << 10 << "ui.kiosk" << "expected true or false; got 'yes'";
-        QTest::newRow("type: list expected")
-            << QByteArray("wans: {name: a}\n") << 1 << 7 << "wans" << "expected a list; got a mapping";
-        QTest::newRow("type: integer")
-            << TwoWans + "    weight: heavy\n" << 6 << 13 << "wans[1].weight"
-            << "expected an integer from 1 to 1000; got 'heavy'";
-        QTest::newRow("type: quoted integer")
-            << TwoWans + "    weight: \"5\"\n" << 6 << 13 << "wans[1].weight"
-            << "got the quoted string '5' (remove the quotes)";
-        QTest::newRow("type: empty value")
-            << QByteArray("ui:\n  theme:\n") << 2 << 3 << "ui.theme" << "expected one of dark, light; got nothing";
-        QTest::newRow("range: weight")
-            << TwoWans + "    weight: 5000\n" << 6 << 13 << "wans[1].weight"
-            << "expected an integer from 1 to 1000; got 5000";
-        QTest::newRow("range: reset day")
-            << TwoWans + "    caps: {reset_day: 31}\n" << 6 << 23 << "wans[1].caps.reset_day" << "from 1 to 28; got 31";
-        QTest::newRow("range: duration")
-            << TwoWans + "    probe:\n      interval: 20m\n" << 7 << 17 << "wans[1].probe.interval"
-            << "expected a duration from 100 to 600000 ms";
-        QTest::newRow("range: version")
-            << QByteArray("version: 2\n") << 1 << 10 << "version" << "unsupported version 2";
+        QTest::newRow("type: bool") << QByteArray("ui:\n  kiosk: yes\n") << 2 << 10 << "ui.kiosk"
+                                    << "expected true or false; got 'yes'";
+        QTest::newRow("type: list expected") << QByteArray("wans: {name: a}\n") << 1 << 7 << "wans"
+                                             << "expected a list; got a mapping";
+        QTest::newRow("type: integer") << TwoWans + "    weight: heavy\n"
+                                       << 6 << 13 << "wans[1].weight"
+                                       << "expected an integer from 1 to 1000; got 'heavy'";
+        QTest::newRow("type: quoted integer") << TwoWans + "    weight: \"5\"\n"
+                                              << 6 << 13 << "wans[1].weight"
+                                              << "got the quoted string '5' (remove the quotes)";
+        QTest::newRow("type: empty value") << QByteArray("ui:\n  theme:\n") << 2 << 3 << "ui.theme"
+                                           << "expected one of dark, light; got nothing";
+        QTest::newRow("range: weight") << TwoWans + "    weight: 5000\n"
+                                       << 6 << 13 << "wans[1].weight"
+                                       << "expected an integer from 1 to 1000; got 5000";
+        QTest::newRow("range: reset day") << TwoWans + "    caps: {reset_day: 31}\n"
+                                          << 6 << 23 << "wans[1].caps.reset_day"
+                                          << "from 1 to 28; got 31";
+        QTest::newRow("range: duration") << TwoWans + "    probe:\n      interval: 20m\n"
+                                         << 7 << 17 << "wans[1].probe.interval"
+                                         << "expected a duration from 100 to 600000 ms";
+        QTest::newRow("range: version") << QByteArray("version: 2\n") << 1 << 10 << "version"
+                                        << "unsupported version 2";
 
         // Unknown keys.
-        QTest::newRow("unknown key, suggestion")
-            << TwoWans + "    probe:\n      intervall: 5s\n" << 7 << 7 << "wans[1].probe.intervall"
-            << "unknown key 'intervall'; did you mean 'interval'?";
-        QTest::newRow("unknown top-level key")
-            << QByteArray("wanz: []\n") << 1 << 1 << "wanz" << "did you mean 'wans'?";
+        QTest::newRow("unknown key, suggestion") << TwoWans + "    probe:\n      intervall: 5s\n"
+                                                 << 7 << 7 << "wans[1].probe.intervall"
+                                                 << "unknown key 'intervall'; did you mean 'interval'?";
+        QTest::newRow("unknown top-level key") << QByteArray("wanz: []\n") << 1 << 1 << "wanz"
+                                               << "did you mean 'wans'?";
         QTest::newRow("unknown key, no suggestion")
             << QByteArray("ui:\n  colour_scheme: x\n") << 2 << 3 << "ui.colour_scheme"
             << "unknown key 'colour_scheme'; expected one of kiosk, blank_after, theme";
@@ -95,13 +94,15 @@ private Q_SLOTS:
         // WANs.
         QTest::newRow("duplicate WAN name")
             << QByteArray("wans:\n  - name: a\n    interface: eth0\n  - name: a\n    interface: eth1\n") << 4 << 11
-            << "wans[1].name" << "duplicate WAN name 'a' (first used on line 2)";
+            << "wans[1].name"
+            << "duplicate WAN name 'a' (first used on line 2)";
         QTest::newRow("duplicate interface")
             << QByteArray("wans:\n  - name: a\n    interface: eth0\n  - name: b\n    interface: eth0\n") << 5 << 16
-            << "wans[1].interface" << "interface 'eth0' is already used by WAN 'a' (line 3)";
-        QTest::newRow("priority outside its set")
-            << TwoWans + "    priority: primary\n" << 6 << 15 << "wans[1].priority"
-            << "expected one of always, secondary, backup, never; got 'primary'";
+            << "wans[1].interface"
+            << "interface 'eth0' is already used by WAN 'a' (line 3)";
+        QTest::newRow("priority outside its set") << TwoWans + "    priority: primary\n"
+                                                  << 6 << 15 << "wans[1].priority"
+                                                  << "expected one of always, secondary, backup, never; got 'primary'";
         QTest::newRow("interface: slash")
             << QByteArray("wans:\n  - name: a\n    interface: eth0/x\n") << 3 << 16 << "wans[0].interface"
             << "'eth0/x' is not a valid Linux interface name";
@@ -116,88 +117,99 @@ private Q_SLOTS:
             << "'a b' is not a valid Linux interface name";
         QTest::newRow("interface and match")
             << QByteArray("wans:\n  - name: a\n    interface: eth0\n    match: {driver: r8152}\n") << 4 << 12
-            << "wans[0].match" << "either 'interface' or 'match', not both";
+            << "wans[0].match"
+            << "either 'interface' or 'match', not both";
         QTest::newRow("neither interface nor match")
-            << QByteArray("wans:\n  - name: a\n    weight: 2\n") << 2 << 5 << "wans[0]" << "missing 'interface'";
-        QTest::newRow("missing name")
-            << QByteArray("wans:\n  - interface: eth0\n") << 2 << 5 << "wans[0]" << "missing required key 'name'";
-        QTest::newRow("bad WAN name")
-            << QByteArray("wans:\n  - name: my wan\n    interface: eth0\n") << 2 << 11 << "wans[0].name"
-            << "expected a name of 1 to 32 letters";
+            << QByteArray("wans:\n  - name: a\n    weight: 2\n") << 2 << 5 << "wans[0]"
+            << "missing 'interface'";
+        QTest::newRow("missing name") << QByteArray("wans:\n  - interface: eth0\n") << 2 << 5 << "wans[0]"
+                                      << "missing required key 'name'";
+        QTest::newRow("bad WAN name") << QByteArray("wans:\n  - name: my wan\n    interface: eth0\n") << 2 << 11
+                                      << "wans[0].name"
+                                      << "expected a name of 1 to 32 letters";
         QTest::newRow("empty match rule")
             << QByteArray("wans:\n  - name: a\n    match: {}\n") << 3 << 12 << "wans[0].match"
             << "a match rule needs at least one of";
-        QTest::newRow("bad MAC")
-            << QByteArray("wans:\n  - name: a\n    match: {mac: 00:11:22:33:44}\n") << 3 << 18 << "wans[0].match.mac"
-            << "expected a MAC address";
+        QTest::newRow("bad MAC") << QByteArray("wans:\n  - name: a\n    match: {mac: 00:11:22:33:44}\n") << 3 << 18
+                                 << "wans[0].match.mac"
+                                 << "expected a MAC address";
 
         // Probes.
-        QTest::newRow("probe: bad IP")
-            << TwoWans + "    probe:\n      targets: [1.1.1.1, 1.1.1.300]\n" << 7 << 26 << "wans[1].probe.targets[1]"
-            << "expected an IP address; got '1.1.1.300'";
-        QTest::newRow("probe: tcp needs a port")
-            << TwoWans + "    probe: {method: tcp, targets: [1.1.1.1]}\n" << 6 << 36 << "wans[1].probe.targets[0]"
-            << "the port is missing";
+        QTest::newRow("probe: bad IP") << TwoWans + "    probe:\n      targets: [1.1.1.1, 1.1.1.300]\n"
+                                       << 7 << 26 << "wans[1].probe.targets[1]"
+                                       << "expected an IP address; got '1.1.1.300'";
+        QTest::newRow("probe: tcp needs a port") << TwoWans + "    probe: {method: tcp, targets: [1.1.1.1]}\n"
+                                                 << 6 << 36 << "wans[1].probe.targets[0]"
+                                                 << "the port is missing";
         QTest::newRow("probe: reliability above targets")
-            << TwoWans + "    probe: {targets: [1.1.1.1], reliability: 2}\n" << 6 << 46 << "wans[1].probe.reliability"
+            << TwoWans + "    probe: {targets: [1.1.1.1], reliability: 2}\n"
+            << 6 << 46 << "wans[1].probe.reliability"
             << "reliability 2 is more than the 1 target(s) given";
-        QTest::newRow("probe: timeout above interval")
-            << TwoWans + "    probe: {interval: 1s, timeout: 2s}\n" << 6 << 36 << "wans[1].probe.timeout"
-            << "must not be longer than the interval";
+        QTest::newRow("probe: timeout above interval") << TwoWans + "    probe: {interval: 1s, timeout: 2s}\n"
+                                                       << 6 << 36 << "wans[1].probe.timeout"
+                                                       << "must not be longer than the interval";
         QTest::newRow("probe: recovery threshold looser than failure")
-            << TwoWans + "    probe:\n      thresholds: {loss_fail: 10, loss_recover: 20}\n" << 7 << 49
-            << "wans[1].probe.thresholds.loss_recover" << "recovery is the stricter threshold";
-        QTest::newRow("caps: bad size")
-            << TwoWans + "    caps: {daily: lots}\n" << 6 << 19 << "wans[1].caps.daily" << "expected a size in bytes";
+            << TwoWans + "    probe:\n      thresholds: {loss_fail: 10, loss_recover: 20}\n"
+            << 7 << 49 << "wans[1].probe.thresholds.loss_recover"
+            << "recovery is the stricter threshold";
+        QTest::newRow("caps: bad size") << TwoWans + "    caps: {daily: lots}\n"
+                                        << 6 << 19 << "wans[1].caps.daily"
+                                        << "expected a size in bytes";
 
         // Routing.
         QTest::newRow("bypass via unknown WAN")
             << TwoWans + "routing:\n  bypass:\n    - name: r\n      match: {source: 192.168.1.5}\n      via: c\n"
-            << 10 << 12
-            << "routing.bypass[0].via" << "unknown WAN 'c'; the WANs are a, b";
-        QTest::newRow("bypass without match")
-            << TwoWans + "routing:\n  bypass:\n    - name: r\n      via: a\n" << 8 << 7 << "routing.bypass[0]"
-            << "a bypass rule needs a 'match'";
+            << 10 << 12 << "routing.bypass[0].via"
+            << "unknown WAN 'c'; the WANs are a, b";
+        QTest::newRow("bypass without match") << TwoWans + "routing:\n  bypass:\n    - name: r\n      via: a\n"
+                                              << 8 << 7 << "routing.bypass[0]"
+                                              << "a bypass rule needs a 'match'";
         QTest::newRow("bypass with an empty match")
-            << TwoWans + "routing:\n  bypass:\n    - name: r\n      match: {protocol: any}\n      via: a\n" << 9 << 14
-            << "routing.bypass[0].match" << "a match needs at least one of";
+            << TwoWans + "routing:\n  bypass:\n    - name: r\n      match: {protocol: any}\n      via: a\n"
+            << 9 << 14 << "routing.bypass[0].match"
+            << "a match needs at least one of";
         QTest::newRow("bypass: bad source IP")
-            << TwoWans + "routing:\n  bypass:\n    - {name: r, match: {source: 10.1}, around_bond: true}\n" << 8 << 33
-            << "routing.bypass[0].match.source" << "not an IP address or prefix";
+            << TwoWans + "routing:\n  bypass:\n    - {name: r, match: {source: 10.1}, around_bond: true}\n"
+            << 8 << 33 << "routing.bypass[0].match.source"
+            << "not an IP address or prefix";
         QTest::newRow("bypass: host bits set")
-            << TwoWans + "routing:\n  bypass:\n    - {name: r, match: {source: 10.1.2.3/24}, via: a}\n" << 8 << 33
-            << "routing.bypass[0].match.source" << "did you mean 10.1.2.0/24?";
+            << TwoWans + "routing:\n  bypass:\n    - {name: r, match: {source: 10.1.2.3/24}, via: a}\n"
+            << 8 << 33 << "routing.bypass[0].match.source"
+            << "did you mean 10.1.2.0/24?";
         QTest::newRow("bypass: port out of range")
-            << TwoWans + "routing:\n  bypass:\n    - {name: r, match: {protocol: tcp, ports: 70000}, via: a}\n" << 8
-            << 47 << "routing.bypass[0].match.ports" << "expected a port from 1 to 65535";
+            << TwoWans + "routing:\n  bypass:\n    - {name: r, match: {protocol: tcp, ports: 70000}, via: a}\n"
+            << 8 << 47 << "routing.bypass[0].match.ports"
+            << "expected a port from 1 to 65535";
         QTest::newRow("bypass: ports without protocol")
-            << TwoWans + "routing:\n  bypass:\n    - {name: r, match: {ports: 443}, via: a}\n" << 8 << 32
-            << "routing.bypass[0].match.ports" << "ports need 'protocol: tcp' or 'protocol: udp'";
+            << TwoWans + "routing:\n  bypass:\n    - {name: r, match: {ports: 443}, via: a}\n"
+            << 8 << 32 << "routing.bypass[0].match.ports"
+            << "ports need 'protocol: tcp' or 'protocol: udp'";
         QTest::newRow("bypass: neither via nor around_bond")
-            << TwoWans + "routing:\n  bypass:\n    - {name: r, match: {source: 10.1.2.3}}\n" << 8 << 7
-            << "routing.bypass[0]" << "missing 'via: <wan name>' or 'around_bond: true'";
+            << TwoWans + "routing:\n  bypass:\n    - {name: r, match: {source: 10.1.2.3}}\n"
+            << 8 << 7 << "routing.bypass[0]"
+            << "missing 'via: <wan name>' or 'around_bond: true'";
         QTest::newRow("bonded without an engine")
-            << QByteArray("routing:\n  policy: bonded\n") << 2 << 11 << "routing.policy" << "needs an engine";
+            << QByteArray("routing:\n  policy: bonded\n") << 2 << 11 << "routing.policy"
+            << "needs an engine";
 
         // Engines.
         QTest::newRow("fec: not increasing")
             << QByteArray("engine:\n  tinyfec:\n    fec: 20:10,8:6\n") << 3 << 10 << "engine.tinyfec.fec"
             << "'8:6': the data counts must increase";
-        QTest::newRow("fec: zero data")
-            << QByteArray("engine:\n  tinyfec:\n    fec: \"0:3\"\n") << 3 << 10 << "engine.tinyfec.fec"
-            << "data must be at least 1";
-        QTest::newRow("fec: syntax")
-            << QByteArray("engine:\n  tinyfec:\n    fec: 1:3;2:4\n") << 3 << 10 << "engine.tinyfec.fec"
-            << "is not data:redundant";
-        QTest::newRow("tinyfec without server")
-            << QByteArray("engine:\n  type: tinyfec\n") << 2 << 9 << "engine.type" << "needs engine.tinyfec.server";
+        QTest::newRow("fec: zero data") << QByteArray("engine:\n  tinyfec:\n    fec: \"0:3\"\n") << 3 << 10
+                                        << "engine.tinyfec.fec"
+                                        << "data must be at least 1";
+        QTest::newRow("fec: syntax") << QByteArray("engine:\n  tinyfec:\n    fec: 1:3;2:4\n") << 3 << 10
+                                     << "engine.tinyfec.fec"
+                                     << "is not data:redundant";
+        QTest::newRow("tinyfec without server") << QByteArray("engine:\n  type: tinyfec\n") << 2 << 9 << "engine.type"
+                                                << "needs engine.tinyfec.server";
         QTest::newRow("engarde: bad server")
             << QByteArray("engine:\n  engarde: {server: \"vpn_example:1\"}\n") << 2 << 21 << "engine.engarde.server"
             << "neither an IP address nor a host name";
-        QTest::newRow("speedify: bad connect")
-            << QByteArray("engine:\n  speedify: {connect: somewhere far away}\n") << 2 << 23
-            << "engine.speedify.connect"
-            << "expected closest, public, private, p2p";
+        QTest::newRow("speedify: bad connect") << QByteArray("engine:\n  speedify: {connect: somewhere far away}\n")
+                                               << 2 << 23 << "engine.speedify.connect"
+                                               << "expected closest, public, private, p2p";
         QTest::newRow("speedify: relative cli path")
             << QByteArray("engine:\n  speedify: {cli_path: speedify_cli}\n") << 2 << 24 << "engine.speedify.cli_path"
             << "expected an absolute path";
@@ -207,9 +219,10 @@ private Q_SLOTS:
             << QByteArray("api:\n  listen: [127.0.0.1, 192.168.1.300]\n") << 2 << 23 << "api.listen[1]"
             << "expected an IP address; got '192.168.1.300'";
         QTest::newRow("api: lenient IPv4 form")
-            << QByteArray("api:\n  listen: [\"0x7f.1\"]\n") << 2 << 12 << "api.listen[0]" << "expected an IP address";
-        QTest::newRow("api: no listen address")
-            << QByteArray("api:\n  listen: []\n") << 2 << 11 << "api.listen" << "at least one address";
+            << QByteArray("api:\n  listen: [\"0x7f.1\"]\n") << 2 << 12 << "api.listen[0]"
+            << "expected an IP address";
+        QTest::newRow("api: no listen address") << QByteArray("api:\n  listen: []\n") << 2 << 11 << "api.listen"
+                                                << "at least one address";
 
         // Limits for untrusted input.
         QByteArray deepFlow = "x: " + QByteArray(40, '[') + QByteArray(40, ']') + "\n";
@@ -227,18 +240,19 @@ private Q_SLOTS:
         }
         QTest::newRow("too deep: block") << deepBlock << 33 << 33 << deepKeys.join(QLatin1Char('.'))
                                          << "nested deeper than 32";
-        QTest::newRow("alias")
-            << QByteArray("ui: {theme: dark}\napi:\n  listen: [&p \"::1\"]\n  port: *p\n") << 4 << 9 << "api.port"
-            << "aliases (*name) are not allowed";
-        QTest::newRow("anchor")
-            << QByteArray("ui: &u {theme: dark}\n") << 1 << 5 << "ui" << "anchors (&name) are not allowed";
-        QTest::newRow("tag") << QByteArray("ui:\n  theme: !!str dark\n") << 2 << 10 << "ui.theme" << "tags";
-        QTest::newRow("too many nodes")
-            << "x: [" + QByteArray("1,").repeated(ConfigLoader::MaxNodes + 1) + "1]\n" << 1
-            << 5 + 2 * (ConfigLoader::MaxNodes - 3)
-            << "x[" + QString::number(ConfigLoader::MaxNodes - 3) + "]" << "more than 50000 nodes";
-        QTest::newRow("too large")
-            << QByteArray(ConfigLoader::MaxFileBytes + 1, '#') << 0 << 0 << QString() << "the limit is 1048576 bytes";
+        QTest::newRow("alias") << QByteArray("ui: {theme: dark}\napi:\n  listen: [&p \"::1\"]\n  port: *p\n") << 4 << 9
+                               << "api.port"
+                               << "aliases (*name) are not allowed";
+        QTest::newRow("anchor") << QByteArray("ui: &u {theme: dark}\n") << 1 << 5 << "ui"
+                                << "anchors (&name) are not allowed";
+        QTest::newRow("tag") << QByteArray("ui:\n  theme: !!str dark\n") << 2 << 10 << "ui.theme"
+                             << "tags";
+        QTest::newRow("too many nodes") << "x: [" + QByteArray("1,").repeated(ConfigLoader::MaxNodes + 1) + "1]\n"
+                                        << 1 << 5 + 2 * (ConfigLoader::MaxNodes - 3)
+                                        << "x[" + QString::number(ConfigLoader::MaxNodes - 3) + "]"
+                                        << "more than 50000 nodes";
+        QTest::newRow("too large") << QByteArray(ConfigLoader::MaxFileBytes + 1, '#') << 0 << 0 << QString()
+                                   << "the limit is 1048576 bytes";
     }
 
     void errors()
@@ -338,8 +352,8 @@ private Q_SLOTS:
         QCOMPARE(d.engine.speedify.cliPath, QStringLiteral("/usr/share/speedify/speedify_cli"));
         QCOMPARE(d.engine.tinyfec.fec, QStringLiteral("20:10"));
         QCOMPARE(d.api.port, quint16(8443));
-        QCOMPARE(d.api.listen, QList<QHostAddress>({QHostAddress(QStringLiteral("127.0.0.1")),
-                                                     QHostAddress(QStringLiteral("::1"))}));
+        QCOMPARE(d.api.listen,
+                 QList<QHostAddress>({QHostAddress(QStringLiteral("127.0.0.1")), QHostAddress(QStringLiteral("::1"))}));
         QCOMPARE(d.api.tls.enabled, false);
         QCOMPARE(d.ui.kiosk, false);
         QCOMPARE(d.ui.blankAfterSeconds, 300);
@@ -349,14 +363,14 @@ private Q_SLOTS:
     void wanDefaultsAndResolution()
     {
         ConfigErrors errors;
-        const auto config = ConfigLoader::loadString(
-            "wans:\n"
-            "  - {name: a, interface: eth0}\n"
-            "  - {name: b, interface: wwan0, metered: true}\n"
-            "  - {name: c, interface: wwan1, metered: true, probe: {interval: 3s}}\n"
-            "  - {name: d, interface: eth1, probe: {method: tcp, targets: [\"1.1.1.1:80\"]}}\n"
-            "  - {name: e, interface: eth2, probe: {interval: 500}}\n",
-            File, &errors);
+        const auto config =
+            ConfigLoader::loadString("wans:\n"
+                                     "  - {name: a, interface: eth0}\n"
+                                     "  - {name: b, interface: wwan0, metered: true}\n"
+                                     "  - {name: c, interface: wwan1, metered: true, probe: {interval: 3s}}\n"
+                                     "  - {name: d, interface: eth1, probe: {method: tcp, targets: [\"1.1.1.1:80\"]}}\n"
+                                     "  - {name: e, interface: eth2, probe: {interval: 500}}\n",
+                                     File, &errors);
         QVERIFY2(config, qPrintable(dump(errors)));
         const WanConfig &a = config->wans.at(0);
         QCOMPARE(a.priority, WanPriority::Always);

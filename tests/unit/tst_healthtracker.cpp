@@ -33,8 +33,7 @@ struct Fixture
 {
     explicit Fixture(HealthSettings s = {})
         : tracker(QStringLiteral("wan2"), s, clock)
-    {
-    }
+    { }
     // One probe round per second, as a 1 s interval would give.
     std::optional<HealthTransition> round(const QList<TargetResult> &r)
     {
@@ -103,7 +102,7 @@ private Q_SLOTS:
         s.reliability = 2;
         Fixture f(s);
         f.bringUp();
-        QList<TargetResult> oneOfThree{{A, true, 10}, {B, false, 0}, {C, false, 0}};
+        QList<TargetResult> oneOfThree {{A, true, 10}, {B, false, 0}, {C, false, 0}};
         f.round(oneOfThree);
         f.round(oneOfThree);
         const auto t = f.round(oneOfThree);
@@ -198,7 +197,7 @@ private Q_SLOTS:
         Fixture f(s);
         f.bringUp();
         // Half the probes lost in a round: passes (reliability 1) but pushes loss up.
-        QList<TargetResult> half{{A, true, 20}, {B, false, 0}};
+        QList<TargetResult> half {{A, true, 20}, {B, false, 0}};
         std::optional<HealthTransition> t;
         for (int i = 0; i < 10 && !t; ++i)
             t = f.round(half);
@@ -288,7 +287,7 @@ private Q_SLOTS:
         QCOMPARE(f.tracker.state(), HealthState::Up);
         QCOMPARE(rounds, 11); // good since round 1; 10 s later is round 11
         // Second flap: 20 s; third: 40 s; fourth: capped at 40 s.
-        const QList<int> expected{21, 41, 41};
+        const QList<int> expected {21, 41, 41};
         for (int expectedRounds : expected) {
             f.round(silent());
             rounds = 0;

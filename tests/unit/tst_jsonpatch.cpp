@@ -54,12 +54,12 @@ private Q_SLOTS:
     {
         QJsonArray before;
         for (int i = 0; i < 100; ++i)
-            before.append(QJsonObject{{QStringLiteral("id"), i}});
+            before.append(QJsonObject {{QStringLiteral("id"), i}});
         QJsonArray after = before;
         after.removeFirst();
-        after.append(QJsonObject{{QStringLiteral("id"), 100}});
-        const QJsonArray patch = JsonPatch::diff(QJsonObject{{QStringLiteral("events"), before}},
-                                                 QJsonObject{{QStringLiteral("events"), after}});
+        after.append(QJsonObject {{QStringLiteral("id"), 100}});
+        const QJsonArray patch = JsonPatch::diff(QJsonObject {{QStringLiteral("events"), before}},
+                                                 QJsonObject {{QStringLiteral("events"), after}});
         QCOMPARE(patch.size(), 2); // one removal at the front, one append
     }
 
@@ -68,9 +68,12 @@ private Q_SLOTS:
         QRandomGenerator rng(42);
         const auto randomValue = [&rng](auto &&self, int depth) -> QJsonValue {
             switch (rng.bounded(depth > 2 ? 3 : 5)) {
-            case 0: return static_cast<int>(rng.bounded(3));
-            case 1: return QStringLiteral("s%1").arg(rng.bounded(3));
-            case 2: return QJsonValue::Null;
+            case 0:
+                return static_cast<int>(rng.bounded(3));
+            case 1:
+                return QStringLiteral("s%1").arg(rng.bounded(3));
+            case 2:
+                return QJsonValue::Null;
             case 3: {
                 QJsonObject o;
                 for (int i = 0, n = static_cast<int>(rng.bounded(4)); i < n; ++i)
@@ -86,8 +89,8 @@ private Q_SLOTS:
             }
         };
         for (int round = 0; round < 2000; ++round) {
-            const QJsonObject a{{QStringLiteral("root"), randomValue(randomValue, 0)}};
-            const QJsonObject b{{QStringLiteral("root"), randomValue(randomValue, 0)}};
+            const QJsonObject a {{QStringLiteral("root"), randomValue(randomValue, 0)}};
+            const QJsonObject b {{QStringLiteral("root"), randomValue(randomValue, 0)}};
             QJsonValue doc = a;
             QString error;
             QVERIFY2(JsonPatch::apply(doc, JsonPatch::diff(a, b), &error), qPrintable(error));
@@ -98,7 +101,7 @@ private Q_SLOTS:
     void badPatchesAreRefusedAndLeaveTheDocument()
     {
         const QJsonValue original = parse(R"({"a":{"b":1},"l":[1]})");
-        const QList<QByteArray> bad{
+        const QList<QByteArray> bad {
             R"([{"op":"move","path":"/a","from":"/b"}])",
             R"([{"op":"replace","path":"/missing","value":1}])",
             R"([{"op":"remove","path":"/a/zz"}])",

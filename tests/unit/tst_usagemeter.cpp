@@ -42,11 +42,11 @@ private Q_SLOTS:
         UsageMeter m(clock);
         const QString w = QStringLiteral("wan1");
         m.sample(w, 3, boot1, 100 * MB, 0);
-        m.sample(w, 3, boot1, 150 * MB, 0);      // +50
-        m.sample(w, 3, boot1, 20 * MB, 0);       // went backwards: reset, +20
-        m.sample(w, 7, boot1, 5 * MB, 0);        // interface re-created (new index): +5
-        m.sample(w, 7, boot2, 300 * MB, 0);      // after a reboot (restored state): all new, +300
-        m.sample(w, 7, boot2, 301 * MB, 0);      // +1
+        m.sample(w, 3, boot1, 150 * MB, 0); // +50
+        m.sample(w, 3, boot1, 20 * MB, 0);  // went backwards: reset, +20
+        m.sample(w, 7, boot1, 5 * MB, 0);   // interface re-created (new index): +5
+        m.sample(w, 7, boot2, 300 * MB, 0); // after a reboot (restored state): all new, +300
+        m.sample(w, 7, boot2, 301 * MB, 0); // +1
         QCOMPARE(m.totals(w).dayRx, 376 * MB);
     }
 

@@ -100,8 +100,10 @@ private Q_SLOTS:
         // Blackholed upstream: the link stays up, the probes stop answering.
         f.prober.setInterfaceAnswers(QStringLiteral("wan0"), false);
         QTRY_COMPARE(f.stateOf(QStringLiteral("fibre")), QStringLiteral("down"));
-        QVERIFY2(f.wanState(QStringLiteral("fibre")).value(QStringLiteral("reason")).toString().contains(
-                     QStringLiteral("rounds without answer from 198.18.0.1, 198.18.0.2")),
+        QVERIFY2(f.wanState(QStringLiteral("fibre"))
+                     .value(QStringLiteral("reason"))
+                     .toString()
+                     .contains(QStringLiteral("rounds without answer from 198.18.0.1, 198.18.0.2")),
                  qPrintable(f.wanState(QStringLiteral("fibre")).value(QStringLiteral("reason")).toString()));
         // Restored: up again after the up-rounds.
         f.prober.setInterfaceAnswers(QStringLiteral("wan0"), true, 5);
@@ -136,11 +138,15 @@ private Q_SLOTS:
         QCOMPARE(f.prober.probesSent(), 0);
         f.prober.setInterfaceAnswers(QStringLiteral("wwan0"), true, 5);
         f.plug(QStringLiteral("wwan0"), 3);
-        QCOMPARE(f.wanState(QStringLiteral("lte")).value(QStringLiteral("interface")).toString(), QStringLiteral("wwan0"));
+        QCOMPARE(f.wanState(QStringLiteral("lte")).value(QStringLiteral("interface")).toString(),
+                 QStringLiteral("wwan0"));
         QTRY_COMPARE(f.stateOf(QStringLiteral("lte")), QStringLiteral("up"));
         f.links.removeLink(QStringLiteral("wwan0"));
         QCOMPARE(f.stateOf(QStringLiteral("lte")), QStringLiteral("down"));
-        QVERIFY(f.wanState(QStringLiteral("lte")).value(QStringLiteral("reason")).toString().contains(QStringLiteral("absent")));
+        QVERIFY(f.wanState(QStringLiteral("lte"))
+                    .value(QStringLiteral("reason"))
+                    .toString()
+                    .contains(QStringLiteral("absent")));
     }
 
     void matchRuleFollowsTheDeviceAcrossRenames()
@@ -155,7 +161,8 @@ private Q_SLOTS:
         f.manager.start();
         QTRY_COMPARE(f.stateOf(QStringLiteral("phone")), QStringLiteral("up"));
         f.links.rename(QStringLiteral("usb0"), QStringLiteral("usbphone"));
-        QCOMPARE(f.wanState(QStringLiteral("phone")).value(QStringLiteral("interface")).toString(), QStringLiteral("usbphone"));
+        QCOMPARE(f.wanState(QStringLiteral("phone")).value(QStringLiteral("interface")).toString(),
+                 QStringLiteral("usbphone"));
         QCOMPARE(f.stateOf(QStringLiteral("phone")), QStringLiteral("up")); // same device: health kept
     }
 
@@ -164,12 +171,12 @@ private Q_SLOTS:
         Fixture f;
         f.manager.setConfig({});
         f.manager.start();
-        f.plug(QStringLiteral("usb0"), 5);                   // a phone: carrier + default route
+        f.plug(QStringLiteral("usb0"), 5);                                   // a phone: carrier + default route
         f.links.addLink(QStringLiteral("br-lan"), QStringLiteral("bridge")); // the LAN bridge
         f.links.setAdminUp(QStringLiteral("br-lan"), true);
         f.links.setCarrier(QStringLiteral("br-lan"), true);
         f.links.addGateway(QStringLiteral("br-lan"), QHostAddress(QStringLiteral("192.168.1.254")));
-        f.links.addLink(QStringLiteral("lan0"));             // the LAN port: no default route
+        f.links.addLink(QStringLiteral("lan0")); // the LAN port: no default route
         f.links.setAdminUp(QStringLiteral("lan0"), true);
         f.links.setCarrier(QStringLiteral("lan0"), true);
         const QJsonArray candidates = f.state.slice(QStringLiteral("candidates")).toArray();
@@ -215,10 +222,15 @@ private Q_SLOTS:
         QCOMPARE(f.stateOf(QStringLiteral("lte")), QStringLiteral("up"));
         f.links.setCounters(QStringLiteral("wan0"), 1'000'000, 100'000); // over: taken out of use
         QTRY_COMPARE_WITH_TIMEOUT(f.stateOf(QStringLiteral("lte")), QStringLiteral("disabled"), 3000);
-        QVERIFY(f.wanState(QStringLiteral("lte")).value(QStringLiteral("reason")).toString().contains(
-            QStringLiteral("daily cap reached")));
-        QCOMPARE(f.wanState(QStringLiteral("lte")).value(QStringLiteral("usage")).toObject().value(
-                     QStringLiteral("dayBytes")).toDouble(),
+        QVERIFY(f.wanState(QStringLiteral("lte"))
+                    .value(QStringLiteral("reason"))
+                    .toString()
+                    .contains(QStringLiteral("daily cap reached")));
+        QCOMPARE(f.wanState(QStringLiteral("lte"))
+                     .value(QStringLiteral("usage"))
+                     .toObject()
+                     .value(QStringLiteral("dayBytes"))
+                     .toDouble(),
                  1'100'000.0);
         f.manager.saveUsage();
         QVERIFY(QFile::exists(dir.filePath(QStringLiteral("usage.json"))));

@@ -9,7 +9,7 @@ namespace {
 
 QJsonObject op(const char *name, const QString &path, const QJsonValue &value = QJsonValue::Undefined)
 {
-    QJsonObject o{{QStringLiteral("op"), QLatin1String(name)}, {QStringLiteral("path"), path}};
+    QJsonObject o {{QStringLiteral("op"), QLatin1String(name)}, {QStringLiteral("path"), path}};
     if (!value.isUndefined())
         o.insert(QStringLiteral("value"), value);
     return o;
@@ -83,8 +83,8 @@ QString unescape(QString token)
 }
 
 // Applies one operation below `node`, following `tokens` from position `at`.
-bool applyAt(QJsonValue &node, const QStringList &tokens, qsizetype at, const QString &kind,
-             const QJsonValue &value, QString *error)
+bool applyAt(QJsonValue &node, const QStringList &tokens, qsizetype at, const QString &kind, const QJsonValue &value,
+             QString *error)
 {
     if (at == tokens.size()) {
         if (kind == QLatin1String("remove"))
