@@ -72,9 +72,7 @@ bool matches(const WanConfig &c, const LinkInfo &l)
         return false;
     if (!m.kind.isEmpty() && l.kind != m.kind)
         return false;
-    // A driver rule needs the link's driver, which the link monitor does not report yet: such a
-    // rule matches nothing rather than everything.
-    if (!m.driver.isEmpty())
+    if (!m.driver.isEmpty() && l.driver != m.driver)
         return false;
     return true;
 }

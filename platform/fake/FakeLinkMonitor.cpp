@@ -133,6 +133,16 @@ bool FakeLinkMonitor::setCounters(const QString &name, std::uint64_t rxBytes, st
     return true;
 }
 
+bool FakeLinkMonitor::setDevice(const QString &name, const QString &devicePath, const QString &driver,
+                                const QByteArray &permanentMac)
+{
+    return change(name, [&](LinkInfo &l) {
+        l.devicePath = devicePath;
+        l.driver = driver;
+        l.permanentMac = permanentMac;
+    });
+}
+
 void FakeLinkMonitor::simulateOverflow(const std::function<void(FakeLinkMonitor &)> &mutate)
 {
     const QMap<int, LinkInfo> before = m_links;

@@ -34,6 +34,9 @@ public:
     bool addGateway(const QString &name, const QHostAddress &gateway);
     bool removeGateway(const QString &name, const QHostAddress &gateway);
     bool setCounters(const QString &name, std::uint64_t rxBytes, std::uint64_t txBytes);
+    // What sysfs and IFLA_PERM_ADDRESS would say of the link's device.
+    bool setDevice(const QString &name, const QString &devicePath, const QString &driver,
+                   const QByteArray &permanentMac = {});
     // Simulates a lost event burst: applies `mutate` silently, then reports the difference
     // the way a re-dump would, followed by resynced().
     void simulateOverflow(const std::function<void(FakeLinkMonitor &)> &mutate);

@@ -122,16 +122,25 @@ bool sameIgnoringCounters(const LinkInfo &a, const LinkInfo &b)
 
 // sysfs shows the links of the namespace it was mounted in, which need not be ours: only
 // trust /sys/class/net/<name> when its ifindex is the link's.
-QString devicePathOf(const QString &name, int index)
+// Fills the link's sysfs device path and kernel driver, where it has a device.
+void readDevice(LinkInfo &link)
 {
+    link.devicePath.clear();
+    link.driver.clear();
+    const QString &name = link.name;
     if (name.isEmpty() || name.contains(u'/') || name == QLatin1String(".") || name == QLatin1String(".."))
-        return {};
+        return;
     const QString base = QStringLiteral("/sys/class/net/") + name;
     QFile ifindex(base + QStringLiteral("/ifindex"));
-    if (!ifindex.open(QIODevice::ReadOnly) || ifindex.readAll().trimmed().toInt() != index)
-        return {};
+    if (!ifindex.open(QIODevice::ReadOnly) || ifindex.readAll().trimmed().toInt() != link.index)
+        return;
     const QFileInfo device(base + QStringLiteral("/device"));
-    return device.exists() ? device.canonicalFilePath() : QString();
+    if (!device.exists())
+        return;
+    link.devicePath = device.canonicalFilePath();
+    const QFileInfo driver(base + QStringLiteral("/device/driver"));
+    if (driver.exists())
+        link.driver = QFileInfo(driver.canonicalFilePath()).fileName();
 }
 
 const nla_policy *linkPolicy()
@@ -427,7 +436,7 @@ bool NetlinkLinkMonitor::readKernel(QMap<int, LinkInfo> *links, QString *error)
         if (header(message)->nlmsg_type != RTM_NEWLINK)
             continue;
         if (std::optional<LinkInfo> link = parseLink(header(message))) {
-            link->devicePath = devicePathOf(link->name, link->index);
+            readDevice(*link);
             links->insert(link->index, *link);
         }
     }
@@ -543,7 +552,7 @@ void NetlinkLinkMonitor::upsertLink(const LinkInfo &fresh)
     const auto it = m_links.find(fresh.index);
     if (it == m_links.end()) {
         LinkInfo link = fresh;
-        link.devicePath = devicePathOf(link.name, link.index);
+        readDevice(link);
         m_links.insert(link.index, link);
         qCDebug(lcNetlink).noquote() << "link" << link.index << link.name << "added";
         Q_EMIT linkAdded(link);
@@ -553,7 +562,12 @@ void NetlinkLinkMonitor::upsertLink(const LinkInfo &fresh)
     LinkInfo after = fresh;
     after.addresses = before.addresses;
     after.gateways = before.gateways;
-    after.devicePath = after.name == before.name ? before.devicePath : devicePathOf(after.name, after.index);
+    if (after.name == before.name) {
+        after.devicePath = before.devicePath;
+        after.driver = before.driver;
+    } else {
+        readDevice(after);
+    }
     *it = after;
     // Setting a link down flushes its IPv4 routes without a notification.
     if (before.adminUp && !after.adminUp)

@@ -166,6 +166,51 @@ private Q_SLOTS:
         QCOMPARE(f.stateOf(QStringLiteral("phone")), QStringLiteral("up")); // same device: health kept
     }
 
+    void replugOnTheSamePortKeepsTheWanAndItsUsage()
+    {
+        Fixture f;
+        WanConfig c = wan(QStringLiteral("phone"), QString());
+        c.match.devicePath = QStringLiteral("*/usb1/1-1.2/*");
+        c.match.driver = QStringLiteral("rndis_host");
+        const QString port = QStringLiteral("/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1.2/1-1.2:1.0");
+        f.links.addLink(QStringLiteral("eth9")); // another USB NIC on another port: not this WAN
+        f.links.setDevice(QStringLiteral("eth9"), QStringLiteral("/sys/devices/pci0000:00/usb1/1-1.3/1-1.3:1.0"),
+                          QStringLiteral("rndis_host"));
+        f.plug(QStringLiteral("usb0"), 4);
+        f.links.setDevice(QStringLiteral("usb0"), port, QStringLiteral("rndis_host"));
+        f.prober.setInterfaceAnswers(QStringLiteral("usb0"), true, 5);
+        f.prober.setInterfaceAnswers(QStringLiteral("usb1"), true, 5);
+        f.links.setCounters(QStringLiteral("usb0"), 0, 0);
+        f.manager.setConfig({c});
+        f.manager.start();
+        QTRY_COMPARE(f.stateOf(QStringLiteral("phone")), QStringLiteral("up"));
+        QCOMPARE(f.wanState(QStringLiteral("phone")).value(QStringLiteral("interface")).toString(),
+                 QStringLiteral("usb0"));
+        f.links.setCounters(QStringLiteral("usb0"), 5'000'000, 0);
+        QTRY_COMPARE(f.wanState(QStringLiteral("phone"))
+                         .value(QStringLiteral("usage"))
+                         .toObject()
+                         .value(QStringLiteral("dayBytes"))
+                         .toDouble(),
+                     5'000'000.0);
+        // Unplugged, plugged back into the same port: a new interface name and index.
+        f.links.removeLink(QStringLiteral("usb0"));
+        QCOMPARE(f.stateOf(QStringLiteral("phone")), QStringLiteral("down"));
+        f.plug(QStringLiteral("usb1"), 4);
+        f.links.setCounters(QStringLiteral("usb1"), 1'000'000, 0);
+        f.links.setDevice(QStringLiteral("usb1"), port, QStringLiteral("rndis_host"));
+        QCOMPARE(f.wanState(QStringLiteral("phone")).value(QStringLiteral("interface")).toString(),
+                 QStringLiteral("usb1"));
+        QTRY_COMPARE(f.stateOf(QStringLiteral("phone")), QStringLiteral("up"));
+        // The new interface's counter started from zero: its whole value is new traffic.
+        QTRY_COMPARE(f.wanState(QStringLiteral("phone"))
+                         .value(QStringLiteral("usage"))
+                         .toObject()
+                         .value(QStringLiteral("dayBytes"))
+                         .toDouble(),
+                     6'000'000.0);
+    }
+
     void newConnectionsAreOfferedButNotBridgesOrTheLan()
     {
         Fixture f;
