@@ -159,6 +159,8 @@ void WanManager::setConfig(const QList<WanConfig> &wans)
         if (it == m_wans.end()) {
             auto w = std::make_unique<Wan>();
             w->config = c;
+            // Coarse timers may fire up to 5 % late, which adds up over the down-rounds.
+            w->probeTimer.setTimerType(Qt::PreciseTimer);
             w->tracker = std::make_unique<HealthTracker>(c.name, healthSettings(c), m_clock);
             w->lastChange = m_clock.wallClock();
             connect(&w->probeTimer, &QTimer::timeout, this, [this, name = c.name] {

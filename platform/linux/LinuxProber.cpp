@@ -107,6 +107,7 @@ public:
     void start()
     {
         m_timer.setSingleShot(true);
+        m_timer.setTimerType(Qt::PreciseTimer); // coarse timers may fire 5 % late
         connect(&m_timer, &QTimer::timeout, this, [this] { finish(false, QStringLiteral("timeout")); });
         m_timer.start(std::max(1, m_request.timeoutMs));
         m_clock.start();
