@@ -5,6 +5,7 @@
 #include "ConfigStore.h"
 #include "LinkMonitor.h"
 #include "Logging.h"
+#include "RoutingManager.h"
 #include "StateStore.h"
 #include "WanManager.h"
 
@@ -52,14 +53,15 @@ QJsonArray errorsToJson(const ConfigErrors &errors)
 
 } // namespace
 
-Daemon::Daemon(const Clock &clock, ConfigStore &config, LinkMonitor &links, Prober &prober, StateStore &state,
-               const QString &stateDirectory, QObject *parent)
+Daemon::Daemon(const Clock &clock, ConfigStore &config, LinkMonitor &links, Prober &prober, RouteApplier &routes,
+               StateStore &state, const QString &stateDirectory, QObject *parent)
     : QObject(parent)
     , m_clock(clock)
     , m_config(config)
     , m_links(links)
     , m_state(state)
     , m_wans(new WanManager(clock, links, prober, state, this))
+    , m_routing(new RoutingManager(*m_wans, links, routes, state, this))
 {
     if (!stateDirectory.isEmpty()) {
         if (!QDir().mkpath(stateDirectory))
@@ -69,8 +71,10 @@ Daemon::Daemon(const Clock &clock, ConfigStore &config, LinkMonitor &links, Prob
     QFile bootId(QStringLiteral("/proc/sys/kernel/random/boot_id"));
     if (bootId.open(QIODevice::ReadOnly))
         m_wans->setBootId(QString::fromLatin1(bootId.readAll().trimmed()));
-    connect(&m_config, &ConfigStore::changed, this,
-            [this](const Config &, const Config &after) { m_wans->setConfig(after.wans); });
+    connect(&m_config, &ConfigStore::changed, this, [this](const Config &, const Config &after) {
+        m_wans->setConfig(after.wans);
+        m_routing->setConfig(after);
+    });
     connect(&m_links, &LinkMonitor::linkAdded, this, &Daemon::onLinkAdded);
     connect(&m_links, &LinkMonitor::linkChanged, this, &Daemon::onLinkChanged);
     connect(&m_links, &LinkMonitor::linkRemoved, this, &Daemon::onLinkRemoved);
@@ -103,7 +107,9 @@ bool Daemon::start(QString *error)
     }
     publishInterfaces();
     m_wans->setConfig(m_config.current().wans);
+    m_routing->setConfig(m_config.current());
     m_wans->start();
+    m_routing->start();
     for (const LinkInfo &l : m_links.links())
         qCInfo(lcDaemon).noquote()
             << QStringLiteral("interface %1 (%2): %3 %4")

@@ -11,6 +11,8 @@ class ConfigStore;
 class LinkMonitor;
 struct LinkInfo;
 class Prober;
+class RouteApplier;
+class RoutingManager;
 class StateStore;
 class WanManager;
 
@@ -23,8 +25,8 @@ class Daemon : public QObject
 
 public:
     // `stateDirectory` keeps what must survive restarts (usage totals); empty keeps nothing.
-    Daemon(const Clock &clock, ConfigStore &config, LinkMonitor &links, Prober &prober, StateStore &state,
-           const QString &stateDirectory, QObject *parent = nullptr);
+    Daemon(const Clock &clock, ConfigStore &config, LinkMonitor &links, Prober &prober, RouteApplier &routes,
+           StateStore &state, const QString &stateDirectory, QObject *parent = nullptr);
     ~Daemon() override;
 
     // Loads the configuration and starts the platform sources. Returns false with a message
@@ -46,6 +48,7 @@ private:
     LinkMonitor &m_links;
     StateStore &m_state;
     WanManager *m_wans = nullptr;
+    RoutingManager *m_routing = nullptr;
 };
 
 } // namespace smoothwan

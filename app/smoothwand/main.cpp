@@ -6,6 +6,7 @@
 #include "Daemon.h"
 #include "LinuxProber.h"
 #include "NetlinkLinkMonitor.h"
+#include "NetlinkRouteApplier.h"
 #include "StateStore.h"
 #include "SystemdNotifier.h"
 #include "UnixSignals.h"
@@ -62,8 +63,12 @@ int main(int argc, char *argv[])
                                          QStringLiteral("Directory for state kept across restarts, such as usage "
                                                         "totals (default /var/lib/smoothwan)."),
                                          QStringLiteral("dir"), QStringLiteral("/var/lib/smoothwan"));
+    const QCommandLineOption cleanupOption(QStringLiteral("cleanup"),
+                                           QStringLiteral("Remove every rule, route and nftables table SmoothWAN "
+                                                          "added, and nothing else, then exit."));
     parser.addOption(configOption);
     parser.addOption(stateOption);
+    parser.addOption(cleanupOption);
     parser.addOption(checkOption);
     parser.process(app);
 
@@ -82,12 +87,24 @@ int main(int argc, char *argv[])
         return 0;
     }
 
+    if (parser.isSet(cleanupOption)) {
+        smoothwan::NetlinkRouteApplier applier;
+        QString error;
+        if (!applier.cleanup(&error)) {
+            std::fprintf(stderr, "smoothwand: cleanup incomplete: %s\n", qPrintable(error));
+            return 1;
+        }
+        std::printf("smoothwand: removed SmoothWAN's rules, routes and nftables table\n");
+        return 0;
+    }
+
     smoothwan::SystemClock clock;
     smoothwan::StateStore state(clock);
     smoothwan::ConfigStore config(parser.value(configOption));
     smoothwan::NetlinkLinkMonitor links;
     smoothwan::LinuxProber prober;
-    smoothwan::Daemon daemon(clock, config, links, prober, state, parser.value(stateOption));
+    smoothwan::NetlinkRouteApplier routes;
+    smoothwan::Daemon daemon(clock, config, links, prober, routes, state, parser.value(stateOption));
     smoothwan::SystemdNotifier systemd;
     smoothwan::UnixSignals signals;
 

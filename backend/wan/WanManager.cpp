@@ -431,7 +431,8 @@ void WanManager::record(Wan &w, const std::optional<HealthTransition> &t)
                         QJsonObject {{QStringLiteral("wan"), w.config.name},
                                      {QStringLiteral("from"), healthStateName(t->from)},
                                      {QStringLiteral("to"), healthStateName(t->to)}});
-    Q_EMIT healthChanged(w.config.name, t->from, t->to);
+    publish();
+    Q_EMIT healthChanged(w.config.name, t->from, t->to, t->reason);
 }
 
 void WanManager::meter()

@@ -55,7 +55,9 @@ public:
     QList<WanStatus> status() const;
 
 Q_SIGNALS:
-    void healthChanged(const QString &wan, smoothwan::HealthState from, smoothwan::HealthState to);
+    // After the "wans" slice shows the new state. `reason` is the transition's sentence.
+    void healthChanged(const QString &wan, smoothwan::HealthState from, smoothwan::HealthState to,
+                       const QString &reason);
 
 private:
     struct Wan;

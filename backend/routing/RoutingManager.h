@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "RoutePlanner.h"
+
+#include <QtCore/QObject>
+
+namespace smoothwan {
+
+class LinkMonitor;
+class RouteApplier;
+class StateStore;
+class WanManager;
+
+// Keeps the kernel's routing equal to the plan for the current WAN health, configuration and
+// engine state: re-plans on every change that matters, applies only when the plan changes,
+// flushes the tracked connections of a WAN that stops carrying traffic, and publishes the
+// LAN's path in the "routing" slice with an event for each switch.
+// Routing is only managed while at least one WAN is configured: a daemon without WANs leaves
+// the host's routing alone.
+class RoutingManager : public QObject
+{
+    Q_OBJECT
+
+public:
+    RoutingManager(WanManager &wans, LinkMonitor &links, RouteApplier &applier, StateStore &state,
+                   QObject *parent = nullptr);
+
+    void setConfig(const Config &config);
+    // What the engine says of its tunnel. Until an engine manager reports, the tunnel of the
+    // configured engine (connectify0 for Speedify, the tinyfec tun) counts as up while its link is
+    // up with an address.
+    void setEngineStatus(const PlannerEngine &engine);
+    void start();
+    // Re-plans and applies now (also after kernel drift: apply() adopts and repairs). `trigger`
+    // says why, for the event of a path switch.
+    void update(const QString &trigger = {});
+
+    const PlannerResult &result() const { return m_result; }
+
+private:
+    PlannerInput input() const;
+    PlannerEngine derivedEngine() const;
+
+    WanManager &m_wans;
+    LinkMonitor &m_links;
+    RouteApplier &m_applier;
+    StateStore &m_state;
+    Config m_config;
+    std::optional<PlannerEngine> m_engine;
+    PlannerResult m_result;
+    RoutePlan m_applied;
+    bool m_haveApplied = false;
+    bool m_started = false;
+    QString m_lastError;
+    QHash<QString, QHostAddress> m_usableAddress; // WANs carrying LAN traffic and their address
+};
+
+} // namespace smoothwan
