@@ -248,6 +248,7 @@ bool Lab::attach(const QString &prefix)
 
 void Lab::destroy()
 {
+    stopTunnel();
     stopServers();
     if (m_owned && !m_prefix.isEmpty()) {
         QElapsedTimer timer;
@@ -479,6 +480,62 @@ bool Lab::startUdpEcho(quint16 port)
 {
     return startServer({udpEchoProgram(), QStringLiteral("server"), QStringLiteral("--port"), QString::number(port)},
                        port, true);
+}
+
+bool Lab::startTunnel(const QString &name, const QString &cidr)
+{
+    if (!isValid()) {
+        m_error = QStringLiteral("no lab");
+        return false;
+    }
+    stopTunnel();
+    m_tunnel = std::make_unique<QProcess>();
+    m_tunnel->setProgram(QStringLiteral("ip"));
+    m_tunnel->setArguments(
+        {QStringLiteral("netns"), QStringLiteral("exec"), routerNs(), QStringLiteral(SMOOTHWAN_LAB_TUN_HOLDER), name});
+    m_tunnel->setStandardErrorFile(QProcess::nullDevice());
+    m_tunnel->start();
+    if (!m_tunnel->waitForStarted(5000) || !m_tunnel->waitForReadyRead(5000) ||
+        !m_tunnel->readAllStandardOutput().contains("ready")) {
+        m_error = QStringLiteral("cannot create the tunnel %1").arg(name);
+        stopTunnel();
+        return false;
+    }
+    m_tunnelName = name;
+    return ipBatch(routerNs(),
+                   {QStringLiteral("addr add %1 dev %2").arg(cidr, name), QStringLiteral("link set %1 up").arg(name)});
+}
+
+void Lab::stopTunnel()
+{
+    if (!m_tunnel)
+        return;
+    m_tunnel->terminate();
+    if (!m_tunnel->waitForFinished(3000)) {
+        m_tunnel->kill();
+        m_tunnel->waitForFinished(3000);
+    }
+    m_tunnel.reset();
+    m_tunnelName.clear();
+}
+
+qint64 Lab::tunnelPackets() const
+{
+    if (m_tunnelName.isEmpty())
+        return -1;
+    const ExecResult r = exec({}, {QStringLiteral("ip"), QStringLiteral("-n"), routerNs(), QStringLiteral("-s"),
+                                   QStringLiteral("-j"), QStringLiteral("link"), QStringLiteral("show"), m_tunnelName});
+    const QJsonArray links = QJsonDocument::fromJson(r.output).array();
+    if (!r.ok() || links.isEmpty())
+        return -1;
+    return links.first()
+        .toObject()
+        .value(QStringLiteral("stats64"))
+        .toObject()
+        .value(QStringLiteral("tx"))
+        .toObject()
+        .value(QStringLiteral("packets"))
+        .toInteger(-1);
 }
 
 bool Lab::startDnsResponder(quint16 port)

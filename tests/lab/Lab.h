@@ -92,6 +92,12 @@ public:
     // Servers in the internet namespace, stopped by destroy(). They return once the port listens.
     bool startIperfServer(quint16 port = 5201);
     bool startUdpEcho(quint16 port = 7);
+    // A bonding engine's tunnel in the router: a TUN device held open (so it has carrier) with the
+    // address `cidr`, up; stopTunnel() removes it as an engine crash would.
+    bool startTunnel(const QString &name, const QString &cidr);
+    void stopTunnel();
+    // Packets the router has routed into the tunnel; -1 without one.
+    qint64 tunnelPackets() const;
     // A DNS server that answers every query with "refused": enough for DNS liveness probes.
     bool startDnsResponder(quint16 port = 53);
 
@@ -142,6 +148,8 @@ private:
     LabOptions m_options;
     QString m_error;
     std::vector<std::unique_ptr<QProcess>> m_servers;
+    std::unique_ptr<QProcess> m_tunnel;
+    QString m_tunnelName;
 };
 
 } // namespace smoothwan::lab
