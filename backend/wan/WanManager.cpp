@@ -168,6 +168,8 @@ void WanManager::setConfig(const QList<WanConfig> &wans)
                     startRound(*found->second);
             });
             it = m_wans.emplace(c.name, std::move(w)).first;
+            if (m_started) // added by a reload: probe it like the others
+                it->second->probeTimer.start();
         }
         Wan &w = *it->second;
         const bool rebind = w.config.interface != c.interface || w.config.match != c.match;

@@ -234,6 +234,28 @@ private Q_SLOTS:
         QCOMPARE(f.state.slice(QStringLiteral("candidates")).toArray().size(), 0);
     }
 
+    void wanAddedByAReloadIsProbed()
+    {
+        Fixture f;
+        f.plug(QStringLiteral("wan0"), 0);
+        f.plug(QStringLiteral("wan1"), 1);
+        f.prober.setInterfaceAnswers(QStringLiteral("wan0"), true, 5);
+        f.prober.setInterfaceAnswers(QStringLiteral("wan1"), true, 5);
+        f.manager.setConfig({wan(QStringLiteral("fibre"), QStringLiteral("wan0"))});
+        f.manager.start();
+        QTRY_COMPARE(f.stateOf(QStringLiteral("fibre")), QStringLiteral("up"));
+        f.manager.setConfig({wan(QStringLiteral("fibre"), QStringLiteral("wan0")),
+                             wan(QStringLiteral("cable"), QStringLiteral("wan1"))});
+        QTRY_COMPARE(f.stateOf(QStringLiteral("cable")), QStringLiteral("up"));
+        // Probed every interval, not just once when it appeared.
+        const auto probesOfCable = [&f] {
+            return std::count_if(f.prober.requests().begin(), f.prober.requests().end(),
+                                 [](const ProbeRequest &r) { return r.interface == QStringLiteral("wan1"); });
+        };
+        const auto before = probesOfCable();
+        QTRY_VERIFY(probesOfCable() >= before + 4);
+    }
+
     void disabledWanIsNotProbed()
     {
         Fixture f;
