@@ -4,6 +4,7 @@
 //   - blackhole -> state down, with the default probe profile and with a fast profile
 //   - the daemon's CPU and RSS with 4 WANs probing at the default profile
 // Figures only: nothing here passes or fails on time.
+#include "BenchSupport.h"
 #include "DaemonProcess.h"
 #include "Lab.h"
 
@@ -17,6 +18,7 @@
 #include <cstdio>
 #include <unistd.h>
 
+using smoothwan::bench::printFigures;
 using smoothwan::lab::Lab;
 using smoothwan::test::DaemonProcess;
 
@@ -40,22 +42,6 @@ QByteArray config(int wans, const Profile &p)
         yaml += "  - name: w" + QByteArray::number(i) + "\n    interface: wan" + QByteArray::number(i) +
                 "\n    probe:\n      targets: [198.18.0.1, 198.18.0.2, 198.18.0.3]\n" + p.probe;
     return yaml;
-}
-
-double percentile(QList<double> v, double p)
-{
-    if (v.isEmpty())
-        return 0;
-    std::sort(v.begin(), v.end());
-    const auto index = static_cast<qsizetype>(std::ceil(p / 100.0 * static_cast<double>(v.size()))) - 1;
-    return v.at(std::clamp<qsizetype>(index, 0, v.size() - 1));
-}
-
-void print(const char *what, const QList<double> &v, const QString &note = {})
-{
-    std::printf("%-44s n=%-3lld p50=%7.1f ms  p95=%7.1f ms  max=%7.1f ms  %s\n", what, static_cast<long long>(v.size()),
-                percentile(v, 50), percentile(v, 95), percentile(v, 100), qPrintable(note));
-    std::fflush(stdout);
 }
 
 bool waitAllUp(DaemonProcess &d, int wans, qsizetype from, int timeoutMs)
@@ -151,11 +137,12 @@ int main(int argc, char *argv[])
     std::printf("WAN health detection, lab with %d WANs, %d trials per figure (each trial breaks all %d WANs)\n", wans,
                 trials, wans);
     const int perTrial = std::max(1, trials / wans);
-    print("link cut -> down", measure(lab, wans, fastProfile, true, perTrial), QStringLiteral("target p95 <= 50 ms"));
-    print("blackhole -> down, fast profile", measure(lab, wans, fastProfile, false, perTrial),
-          QStringLiteral("bound %1 ms; target <= 1000 ms").arg(fastProfile.boundMs));
-    print("blackhole -> down, default profile", measure(lab, wans, defaultProfile, false, perTrial),
-          QStringLiteral("bound %1 ms").arg(defaultProfile.boundMs));
+    printFigures("link cut -> down", measure(lab, wans, fastProfile, true, perTrial), "ms",
+                 QStringLiteral("target p95 <= 50 ms"));
+    printFigures("blackhole -> down, fast profile", measure(lab, wans, fastProfile, false, perTrial), "ms",
+                 QStringLiteral("bound %1 ms; target <= 1000 ms").arg(fastProfile.boundMs));
+    printFigures("blackhole -> down, default profile", measure(lab, wans, defaultProfile, false, perTrial), "ms",
+                 QStringLiteral("bound %1 ms").arg(defaultProfile.boundMs));
     std::printf("%-44s mwan3 defaults: about 20-70 s to declare a dead link\n", "for comparison");
 
     DaemonProcess d;
