@@ -2,6 +2,7 @@
 #include "Daemon.h"
 
 #include "Clock.h"
+#include "EngineManager.h"
 #include "ConfigStore.h"
 #include "LinkMonitor.h"
 #include "Logging.h"
@@ -62,7 +63,14 @@ Daemon::Daemon(const Clock &clock, ConfigStore &config, LinkMonitor &links, Prob
     , m_state(state)
     , m_wans(new WanManager(clock, links, prober, state, this))
     , m_routing(new RoutingManager(*m_wans, links, routes, state, this))
+    , m_engines(new EngineManager(clock, state, this))
 {
+    m_engines->setRuntimeDirectory(stateDirectory.isEmpty() ? QStringLiteral("/run/smoothwan")
+                                                            : QDir(stateDirectory).filePath(QStringLiteral("run")));
+    // The routing follows the engine's tunnel link itself (up with an address = the bond is up),
+    // which works the same for every engine and for their stand-ins; the engine manager tells
+    // the engine which WANs it may use.
+    connect(m_wans, &WanManager::healthChanged, this, [this] { pushEngineWans(); });
     if (!stateDirectory.isEmpty()) {
         if (!QDir().mkpath(stateDirectory))
             qCWarning(lcDaemon).noquote() << "cannot create the state directory" << stateDirectory;
@@ -110,6 +118,8 @@ bool Daemon::start(QString *error)
     m_routing->setConfig(m_config.current());
     m_wans->start();
     m_routing->start();
+    pushEngineWans();
+    m_engines->setConfig(m_config.current().engine);
     for (const LinkInfo &l : m_links.links())
         qCInfo(lcDaemon).noquote()
             << QStringLiteral("interface %1 (%2): %3 %4")
@@ -123,6 +133,11 @@ bool Daemon::start(QString *error)
 Daemon::~Daemon()
 {
     m_wans->saveUsage();
+}
+
+void Daemon::pushEngineWans()
+{
+    m_engines->setWans(EngineManager::engineWans(m_config.current().wans, m_wans->status()));
 }
 
 void Daemon::reload()
@@ -167,6 +182,7 @@ void Daemon::publishInterfaces()
 
 void Daemon::onLinkAdded(const LinkInfo &link)
 {
+    pushEngineWans();
     m_state.appendEvent(QStringLiteral("links"), QStringLiteral("info"),
                         QStringLiteral("interface %1 appeared").arg(link.name));
     publishInterfaces();
@@ -174,6 +190,7 @@ void Daemon::onLinkAdded(const LinkInfo &link)
 
 void Daemon::onLinkChanged(const LinkInfo &before, const LinkInfo &after)
 {
+    pushEngineWans();
     const QString was = linkState(before);
     const QString now = linkState(after);
     if (was != now) {
@@ -186,6 +203,7 @@ void Daemon::onLinkChanged(const LinkInfo &before, const LinkInfo &after)
 
 void Daemon::onLinkRemoved(const LinkInfo &link)
 {
+    pushEngineWans();
     m_state.appendEvent(QStringLiteral("links"), QStringLiteral("warning"),
                         QStringLiteral("interface %1 disappeared").arg(link.name));
     publishInterfaces();

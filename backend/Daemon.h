@@ -8,6 +8,7 @@ namespace smoothwan {
 
 class Clock;
 class ConfigStore;
+class EngineManager;
 class LinkMonitor;
 struct LinkInfo;
 class Prober;
@@ -36,12 +37,17 @@ public:
     // SIGHUP: re-read the configuration; a bad file keeps the current one.
     void reload();
 
+    EngineManager &engines() const { return *m_engines; }
+    WanManager &wans() const { return *m_wans; }
+    RoutingManager &routing() const { return *m_routing; }
+
 private:
     void publishInterfaces();
     void onLinkAdded(const LinkInfo &link);
     void onLinkChanged(const LinkInfo &before, const LinkInfo &after);
     void onLinkRemoved(const LinkInfo &link);
     void publishConfigStatus(const QString &status, const QJsonArray &errors);
+    void pushEngineWans();
 
     const Clock &m_clock;
     ConfigStore &m_config;
@@ -49,6 +55,7 @@ private:
     StateStore &m_state;
     WanManager *m_wans = nullptr;
     RoutingManager *m_routing = nullptr;
+    EngineManager *m_engines = nullptr;
 };
 
 } // namespace smoothwan

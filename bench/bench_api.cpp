@@ -158,7 +158,7 @@ void spin(const std::function<bool()> &done, int timeoutMs)
         if (done())
             loop.quit();
     });
-    check.start(2);
+    check.start(20);
     QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
     loop.exec();
 }

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "Config.h"
+
+#include <QtCore/QJsonObject>
+#include <QtCore/QJsonValue>
+#include <QtCore/QList>
+#include <QtCore/QObject>
+#include <QtNetwork/QHostAddress>
+
+#include <functional>
+
+namespace smoothwan {
+
+// A WAN as an engine needs it: the interface it is bound to right now (resolved by the WAN
+// manager, also for match-rule WANs), its tier and its caps.
+struct EngineWan
+{
+    QString name;
+    QString interface;
+    WanPriority priority = WanPriority::Always;
+    UsageCaps caps;
+    bool enabled = true;
+
+    bool operator==(const EngineWan &) const = default;
+};
+
+// The outcome of one engine command, for the API: ok with data, or a stable error kind and a
+// message for the user.
+struct EngineResult
+{
+    bool ok = true;
+    QString errorKind;
+    QString message;
+    QJsonValue data;
+};
+using EngineCallback = std::function<void(const EngineResult &)>;
+
+// Contract: one bonding engine behind a common face. start() brings it up and keeps it up (its
+// own supervision); stop() tears it down cleanly and emits stopped() exactly once, from the event
+// loop, when nothing of it runs any more. status() is the engine's part of the "engine" slice
+// (state, installed, installHint, server, mode, adapters[], session{}, lastError, logTail[]);
+// statusChanged() says it changed. event() reports what users should see in the events log.
+class Engine : public QObject
+{
+    Q_OBJECT
+
+public:
+    using QObject::QObject;
+
+    virtual QString type() const = 0; // "speedify", "engarde", "tinyfec"
+    virtual void start() = 0;
+    virtual void stop() = 0;
+    virtual QJsonObject status() const = 0;
+    virtual void setWans(const QList<EngineWan> &wans) = 0;
+    virtual QString tunnelInterface() const = 0;              // the device the LAN is routed into when bonded
+    virtual QHostAddress tunnelGateway() const { return {}; } // null: route on the device
+
+Q_SIGNALS:
+    void statusChanged();
+    void event(const QString &severity, const QString &message);
+    void stopped();
+};
+
+} // namespace smoothwan

@@ -1,0 +1,942 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The smoothwan.v1 server over loopback with real QWebSocket clients: authentication, roles of
+// every command, subscriptions (snapshot + patches reproduce the document), resync, reconnect,
+// limits, TLS, and bad input (malformed frames, hostile strings in every string field).
+#include "ApiBackend.h"
+#include "ApiCommands.h"
+#include "ApiServer.h"
+#include "AuthStore.h"
+#include "Clock.h"
+#include "ConfigLoader.h"
+#include "ConfigWriter.h"
+#include "JsonPatch.h"
+#include "Protocol.h"
+#include "StateStore.h"
+#include "TlsIdentity.h"
+
+#include <QtCore/QDir>
+#include <QtCore/QFile>
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QPromise>
+#include <QtCore/QTemporaryDir>
+#include <QtCore/QThread>
+#include <QtNetwork/QSslConfiguration>
+#include <QtTest/QSignalSpy>
+#include <QtTest/QTest>
+#include <QtWebSockets/QWebSocket>
+#include <QtWebSockets/QWebSocketHandshakeOptions>
+
+#include <sys/stat.h>
+
+#include <memory>
+
+using namespace smoothwan;
+
+namespace {
+
+// The rest of the daemon, reduced to a Config and a log of engine actions.
+class FakeBackend final : public ApiBackend
+{
+public:
+    Config m_config;
+    QList<std::pair<QString, QJsonObject>> actions;
+    int applied = 0;
+
+    const Config &config() const override { return m_config; }
+    QString configPath() const override { return QStringLiteral("/etc/smoothwan/config.yaml"); }
+    bool applyConfig(const QByteArray &yaml, ConfigErrors *errors) override
+    {
+        auto c = ConfigLoader::loadString(yaml, QStringLiteral("api"), errors);
+        if (!c)
+            return false;
+        m_config = *c;
+        ++applied;
+        return true;
+    }
+    QFuture<EngineActionResult> engineAction(const QString &name, const QJsonObject &args) override
+    {
+        actions.append({name, args});
+        if (name == QLatin1String("cancel")) {
+            QPromise<EngineActionResult> dropped; // destroyed unfinished: the future is cancelled
+            dropped.start();
+            return dropped.future();
+        }
+        if (name == QLatin1String("thread")) { // finished on another thread, later
+            auto promise = std::make_shared<QPromise<EngineActionResult>>();
+            promise->start();
+            QFuture<EngineActionResult> f = promise->future();
+            QThread *t = QThread::create([promise] {
+                QThread::msleep(20);
+                promise->addResult(EngineActionResult {true, QJsonObject {{QStringLiteral("thread"), true}}, {}, {}});
+                promise->finish();
+            });
+            QObject::connect(t, &QThread::finished, t, &QObject::deleteLater);
+            t->start();
+            return f;
+        }
+        if (name == QLatin1String("unknown"))
+            return QtFuture::makeReadyFuture(
+                EngineActionResult {false, {}, QStringLiteral("not_found"), QStringLiteral("no such action")});
+        return QtFuture::makeReadyFuture(
+            EngineActionResult {true, QJsonObject {{QStringLiteral("done"), name}}, {}, {}});
+    }
+};
+
+// A WebSocket client that keeps every frame it receives.
+class Client
+{
+public:
+    explicit Client(const QString &origin = QString())
+        : ws(origin)
+    {
+        QObject::connect(&ws, &QWebSocket::textMessageReceived,
+                         [this](const QString &t) { inbox.append(QJsonDocument::fromJson(t.toUtf8()).object()); });
+        QObject::connect(&ws, &QWebSocket::disconnected, [this] { closed = true; });
+    }
+
+    bool open(quint16 port, bool subprotocol = true, const QString &scheme = QStringLiteral("ws"))
+    {
+        QWebSocketHandshakeOptions o;
+        if (subprotocol)
+            o.setSubprotocols({QString::fromLatin1(protocol::Subprotocol)});
+        QSignalSpy connected(&ws, &QWebSocket::connected);
+        ws.open(QUrl(QStringLiteral("%1://127.0.0.1:%2").arg(scheme).arg(port)), o);
+        return connected.wait(5000) || connected.size() > 0;
+    }
+
+    // The next frame matching `pred` (earlier ones are kept).
+    QJsonObject waitFor(const std::function<bool(const QJsonObject &)> &pred, int timeoutMs = 5000)
+    {
+        QElapsedTimer t;
+        t.start();
+        while (true) {
+            for (qsizetype i = 0; i < inbox.size(); ++i)
+                if (pred(inbox[i]))
+                    return inbox.takeAt(i);
+            if (t.elapsed() > timeoutMs || closed)
+                return {};
+            QSignalSpy spy(&ws, &QWebSocket::textMessageReceived);
+            spy.wait(50);
+        }
+    }
+    QJsonObject waitType(const QString &type, int timeoutMs = 5000)
+    {
+        return waitFor([&](const QJsonObject &m) { return m.value(QStringLiteral("type")).toString() == type; },
+                       timeoutMs);
+    }
+
+    void sendRaw(const QByteArray &frame) { ws.sendTextMessage(QString::fromUtf8(frame)); }
+    void send(const QJsonObject &m) { sendRaw(QJsonDocument(m).toJson(QJsonDocument::Compact)); }
+
+    QJsonObject call(const QString &type, QJsonObject args = {})
+    {
+        const qint64 id = ++nextId;
+        args.insert(QStringLiteral("id"), id);
+        args.insert(QStringLiteral("type"), type);
+        send(args);
+        return waitFor([id](const QJsonObject &m) {
+            return m.value(QStringLiteral("id")).toInteger() == id &&
+                   m.value(QStringLiteral("type")).toString() == QLatin1String("result");
+        });
+    }
+
+    bool waitClosed(int timeoutMs = 5000)
+    {
+        if (closed)
+            return true;
+        QSignalSpy spy(&ws, &QWebSocket::disconnected);
+        return spy.wait(timeoutMs) || closed;
+    }
+
+    QJsonObject auth(const QJsonObject &frame)
+    {
+        if (waitType(QStringLiteral("auth_required")).isEmpty())
+            return {};
+        QJsonObject f = frame;
+        f.insert(QStringLiteral("type"), QStringLiteral("auth"));
+        send(f);
+        return waitFor([](const QJsonObject &m) {
+            const QString t = m.value(QStringLiteral("type")).toString();
+            return t == QLatin1String("auth_ok") || t == QLatin1String("auth_invalid");
+        });
+    }
+
+    QWebSocket ws;
+    QList<QJsonObject> inbox;
+    bool closed = false;
+    qint64 nextId = 0;
+};
+
+QString code(const QJsonObject &result)
+{
+    return result.value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString();
+}
+
+bool ok(const QJsonObject &result)
+{
+    return result.value(QStringLiteral("success")).toBool();
+}
+
+QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// The children of every thread of this process: the server must never spawn one.
+int childProcesses()
+{
+    int n = 0;
+    const QDir tasks(QStringLiteral("/proc/self/task"));
+    for (const QString &t : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        const QByteArray children = readFile(tasks.filePath(t + QStringLiteral("/children"))).trimmed();
+        if (!children.isEmpty())
+            n += int(children.split(' ').size());
+    }
+    return n;
+}
+
+const QList<QByteArray> HostileStrings = {
+    "; id", "$(reboot)", "`reboot`", "a|b", "a\nb", "--help", QByteArray(300, 'a'), "../../etc/shadow", "\xff\xfe\xfd",
+};
+
+} // namespace
+
+class TestApi : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<ManualClock> m_clock;
+    std::unique_ptr<StateStore> m_state;
+    std::unique_ptr<AuthStore> m_auth;
+    std::unique_ptr<FakeBackend> m_backend;
+    std::unique_ptr<ApiServer> m_server;
+    QString m_localToken;
+    quint16 m_port = 0;
+
+    void start(ApiServer::Options options = {}, const std::optional<TlsIdentity> &tls = std::nullopt)
+    {
+        m_server.reset();
+        m_dir = std::make_unique<QTemporaryDir>();
+        m_clock = std::make_unique<ManualClock>();
+        m_state = std::make_unique<StateStore>(*m_clock);
+        m_auth = std::make_unique<AuthStore>(*m_clock, m_dir->filePath(QStringLiteral("auth")),
+                                             m_dir->filePath(QStringLiteral("local-token")), nullptr, true);
+        QString error;
+        QVERIFY2(m_auth->load(&error), qPrintable(error));
+        m_localToken = QString::fromLatin1(readFile(m_dir->filePath(QStringLiteral("local-token"))).trimmed());
+        m_backend = std::make_unique<FakeBackend>();
+        m_backend->m_config =
+            *ConfigLoader::loadString(readFile(QStringLiteral(SMOOTHWAN_SOURCE_DIR "/resources/config.example.yaml")),
+                                      QStringLiteral("example"), nullptr);
+        if (options.coalesceMs == 500)
+            options.coalesceMs = 0;
+        if (options.commandsPerSecond == 20)
+            options.commandBurst = options.commandsPerSecond = 1e6;
+        m_server = std::make_unique<ApiServer>(*m_clock, *m_state, *m_auth, *m_backend, options);
+        registerApiCommands(m_server->commands(), *m_backend, *m_auth, *m_state);
+        QVERIFY2(m_server->listen({QHostAddress(QHostAddress::LocalHost)}, 0, tls, &error), qPrintable(error));
+        m_port = m_server->ports().value(0);
+        m_state->setSlice(QStringLiteral("wans"),
+                          QJsonArray {QJsonObject {{QStringLiteral("name"), QStringLiteral("wired")},
+                                                   {QStringLiteral("rxBps"), 1000},
+                                                   {QStringLiteral("txBps"), 10},
+                                                   {QStringLiteral("latencyMs"), 12.5},
+                                                   {QStringLiteral("lossPct"), 0}}});
+        m_state->setSlice(QStringLiteral("candidates"),
+                          QJsonArray {QJsonObject {{QStringLiteral("interface"), QStringLiteral("usb0")}}});
+    }
+
+    std::unique_ptr<Client> admin()
+    {
+        auto c = std::make_unique<Client>();
+        if (!c->open(m_port))
+            return nullptr;
+        const QJsonObject r = c->auth({{QStringLiteral("token"), m_localToken}});
+        if (r.value(QStringLiteral("type")).toString() != QLatin1String("auth_ok"))
+            return nullptr;
+        return c;
+    }
+
+    QString deviceToken(Client &a, const QString &name, const QString &role)
+    {
+        const QJsonObject r =
+            a.call(QStringLiteral("tokens.create"), {{QStringLiteral("name"), name}, {QStringLiteral("role"), role}});
+        return r.value(QStringLiteral("result")).toObject().value(QStringLiteral("token")).toString();
+    }
+
+private Q_SLOTS:
+    void init() { start(); }
+    void cleanup()
+    {
+        m_server.reset();
+        m_auth.reset();
+    }
+
+    void localTokenAuthenticatesAsAdmin()
+    {
+        Client c;
+        QVERIFY(c.open(m_port));
+        QCOMPARE(c.ws.subprotocol(), QStringLiteral("smoothwan.v1"));
+        const QJsonObject r = c.auth({{QStringLiteral("token"), m_localToken}});
+        QCOMPARE(r.value(QStringLiteral("type")).toString(), QStringLiteral("auth_ok"));
+        QCOMPARE(r.value(QStringLiteral("role")).toString(), QStringLiteral("admin"));
+        QVERIFY(r.value(QStringLiteral("local")).toBool());
+        QVERIFY(r.value(QStringLiteral("setup_required")).toBool());
+        QCOMPARE(r.value(QStringLiteral("session_token")).toString().size(), 64);
+        c.send({{QStringLiteral("id"), 7}, {QStringLiteral("type"), QStringLiteral("ping")}});
+        QCOMPARE(c.waitType(QStringLiteral("pong")).value(QStringLiteral("id")).toInt(), 7);
+        // The local token file is group-readable, nothing more.
+        struct stat st
+        {
+        };
+        QCOMPARE(::stat(QFile::encodeName(m_auth->localTokenPath()).constData(), &st), 0);
+        QCOMPARE(st.st_mode & 0777, 0640u);
+    }
+
+    void badTokenIsRefusedAndClosed()
+    {
+        Client c;
+        QVERIFY(c.open(m_port));
+        const QJsonObject r = c.auth({{QStringLiteral("token"), QStringLiteral("nope")}});
+        QCOMPARE(r.value(QStringLiteral("type")).toString(), QStringLiteral("auth_invalid"));
+        QVERIFY(c.waitClosed());
+        QCOMPARE(int(c.ws.closeCode()), protocol::CloseAuthFailed);
+    }
+
+    void frameBeforeAuthCloses_data()
+    {
+        QTest::addColumn<QByteArray>("frame");
+        QTest::newRow("command") << QByteArray(R"({"id":1,"type":"config.get"})");
+        QTest::newRow("malformed") << QByteArray("{not json");
+        QTest::newRow("array") << QByteArray("[]");
+        QTest::newRow("auth-wrong-types") << QByteArray(R"({"type":"auth","token":5})");
+    }
+    void frameBeforeAuthCloses()
+    {
+        QFETCH(QByteArray, frame);
+        Client c;
+        QVERIFY(c.open(m_port));
+        QVERIFY(!c.waitType(QStringLiteral("auth_required")).isEmpty());
+        c.sendRaw(frame);
+        QVERIFY(c.waitClosed());
+        QCOMPARE(int(c.ws.closeCode()), protocol::CloseAuthFailed);
+        QVERIFY(admin()); // the server lives on
+    }
+
+    void wrongSubprotocolIsRefused()
+    {
+        Client c;
+        if (c.open(m_port, false))
+            QVERIFY(c.waitClosed());
+        QVERIFY(c.inbox.isEmpty() ||
+                c.inbox.first().value(QStringLiteral("type")).toString() != QLatin1String("auth_ok"));
+    }
+
+    void passwordLoginSetupAndBackoff()
+    {
+        // No admin yet: password logins say so.
+        {
+            Client c;
+            QVERIFY(c.open(m_port));
+            const QJsonObject r = c.auth({{QStringLiteral("username"), QStringLiteral("root")},
+                                          {QStringLiteral("password"), QStringLiteral("x")}});
+            QCOMPARE(r.value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString(),
+                     QStringLiteral("setup_required"));
+        }
+        auto a = admin();
+        QVERIFY(a);
+        QVERIFY(ok(
+            a->call(QStringLiteral("users.setup"), {{QStringLiteral("username"), QStringLiteral("alice")},
+                                                    {QStringLiteral("password"), QStringLiteral("correct horse")}})));
+        QCOMPARE(code(a->call(QStringLiteral("users.setup"),
+                              {{QStringLiteral("username"), QStringLiteral("bob")},
+                               {QStringLiteral("password"), QStringLiteral("correct horse")}})),
+                 QStringLiteral("conflict"));
+        struct stat st
+        {
+        };
+        QCOMPARE(::stat(QFile::encodeName(m_dir->filePath(QStringLiteral("auth/users.json"))).constData(), &st), 0);
+        QCOMPARE(st.st_mode & 0777, 0600u);
+        QVERIFY(!readFile(m_dir->filePath(QStringLiteral("auth/users.json"))).contains("correct horse"));
+
+        auto login = [&](const QString &user, const QString &password) {
+            Client c;
+            if (!c.open(m_port))
+                return QJsonObject();
+            return c.auth({{QStringLiteral("username"), user}, {QStringLiteral("password"), password}});
+        };
+        QJsonObject r = login(QStringLiteral("alice"), QStringLiteral("correct horse"));
+        QCOMPARE(r.value(QStringLiteral("type")).toString(), QStringLiteral("auth_ok"));
+        QCOMPARE(r.value(QStringLiteral("role")).toString(), QStringLiteral("admin"));
+        const QString session = r.value(QStringLiteral("session_token")).toString();
+
+        // Reconnect with the session token.
+        {
+            Client c;
+            QVERIFY(c.open(m_port));
+            const QJsonObject again = c.auth({{QStringLiteral("token"), session}});
+            QCOMPARE(again.value(QStringLiteral("user")).toString(), QStringLiteral("alice"));
+        }
+        for (int i = 0; i < AuthStore::MaxFailures; ++i) {
+            r = login(QStringLiteral("alice"), QStringLiteral("wrong password"));
+            QCOMPARE(r.value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString(),
+                     QStringLiteral("unauthorized"));
+        }
+        // Blocked now, even with the right password; the touchscreen is not.
+        r = login(QStringLiteral("alice"), QStringLiteral("correct horse"));
+        QCOMPARE(r.value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString(),
+                 QStringLiteral("rate_limited"));
+        QVERIFY(admin());
+        // Blocks expire.
+        m_clock->advance(AuthStore::BlockMs + 1);
+        r = login(QStringLiteral("alice"), QStringLiteral("correct horse"));
+        QCOMPARE(r.value(QStringLiteral("type")).toString(), QStringLiteral("auth_ok"));
+        // Session tokens expire when idle.
+        m_clock->advance(AuthStore::DefaultSessionIdleMs + 1);
+        {
+            Client c;
+            QVERIFY(c.open(m_port));
+            QCOMPARE(c.auth({{QStringLiteral("token"), session}}).value(QStringLiteral("type")).toString(),
+                     QStringLiteral("auth_invalid"));
+        }
+    }
+
+    void deviceTokensListAndRevoke()
+    {
+        auto a = admin();
+        QVERIFY(a);
+        const QString token = deviceToken(*a, QStringLiteral("Alice's laptop"), QStringLiteral("viewer"));
+        QCOMPARE(token.size(), 64);
+        const QJsonArray list = a->call(QStringLiteral("tokens.list"))
+                                    .value(QStringLiteral("result"))
+                                    .toObject()
+                                    .value(QStringLiteral("tokens"))
+                                    .toArray();
+        QCOMPARE(list.size(), 1);
+        QVERIFY(!QJsonDocument(list).toJson().contains(token.toLatin1()));
+        QVERIFY(!readFile(m_dir->filePath(QStringLiteral("auth/users.json"))).contains(token.toLatin1()));
+        {
+            Client c;
+            QVERIFY(c.open(m_port));
+            QCOMPARE(c.auth({{QStringLiteral("token"), token}}).value(QStringLiteral("role")).toString(),
+                     QStringLiteral("viewer"));
+        }
+        QVERIFY(
+            ok(a->call(QStringLiteral("tokens.revoke"), {{QStringLiteral("name"), QStringLiteral("Alice's laptop")}})));
+        QCOMPARE(code(a->call(QStringLiteral("tokens.revoke"),
+                              {{QStringLiteral("name"), QStringLiteral("Alice's laptop")}})),
+                 QStringLiteral("not_found"));
+        Client c;
+        QVERIFY(c.open(m_port));
+        QCOMPARE(c.auth({{QStringLiteral("token"), token}}).value(QStringLiteral("type")).toString(),
+                 QStringLiteral("auth_invalid"));
+    }
+
+    // Every registered command in every role: forbidden exactly below the command's role.
+    void everyCommandInEveryRole()
+    {
+        auto a = admin();
+        QVERIFY(a);
+        const QStringList roles {QStringLiteral("viewer"), QStringLiteral("operator"), QStringLiteral("admin")};
+        for (int r = 0; r < 3; ++r) {
+            const QString token = deviceToken(*a, QStringLiteral("t") + roles[r], roles[r]);
+            Client c;
+            QVERIFY(c.open(m_port));
+            QCOMPARE(c.auth({{QStringLiteral("token"), token}}).value(QStringLiteral("role")).toString(), roles[r]);
+            for (const QString &name : m_server->commands().names()) {
+                if (name == QLatin1String("session.logout"))
+                    continue;
+                const CommandSpec *spec = m_server->commands().find(name);
+                const QJsonObject res = c.call(name, {});
+                QVERIFY2(!res.isEmpty(), qPrintable(name));
+                const bool forbidden = code(res) == QLatin1String("forbidden");
+                QVERIFY2(forbidden == (r < int(spec->role)),
+                         qPrintable(name + QLatin1Char('/') + roles[r] + QLatin1Char(' ') + code(res)));
+            }
+        }
+        // Engine actions beyond connect/disconnect need admin.
+        const QString op = deviceToken(*a, QStringLiteral("op2"), QStringLiteral("operator"));
+        Client c;
+        QVERIFY(c.open(m_port));
+        c.auth({{QStringLiteral("token"), op}});
+        QVERIFY(ok(c.call(QStringLiteral("engine.action"), {{QStringLiteral("name"), QStringLiteral("connect")}})));
+        QCOMPARE(code(c.call(QStringLiteral("engine.action"), {{QStringLiteral("name"), QStringLiteral("set_mode")}})),
+                 QStringLiteral("forbidden"));
+        QVERIFY(ok(c.call(QStringLiteral("wan.set_enabled"),
+                          {{QStringLiteral("wan"), QStringLiteral("lte")}, {QStringLiteral("enabled"), false}})));
+        QCOMPARE(m_backend->m_config.wans[2].enabled, false);
+        QCOMPARE(code(c.call(QStringLiteral("users.set_password"),
+                             {{QStringLiteral("username"), QStringLiteral("alice")},
+                              {QStringLiteral("password"), QStringLiteral("12345678")}})),
+                 QStringLiteral("forbidden"));
+    }
+
+    void commandsEditTheConfiguration()
+    {
+        auto a = admin();
+        QVERIFY(a);
+        QVERIFY(ok(a->call(QStringLiteral("wan.set_weight"),
+                           {{QStringLiteral("wan"), QStringLiteral("wired")}, {QStringLiteral("weight"), 77}})));
+        QCOMPARE(m_backend->m_config.wans[0].weight, 77);
+        QCOMPARE(code(a->call(QStringLiteral("wan.set_weight"),
+                              {{QStringLiteral("wan"), QStringLiteral("nope")}, {QStringLiteral("weight"), 7}})),
+                 QStringLiteral("not_found"));
+        QCOMPARE(code(a->call(QStringLiteral("wan.set_weight"),
+                              {{QStringLiteral("wan"), QStringLiteral("wired")}, {QStringLiteral("weight"), 0}})),
+                 QStringLiteral("invalid_format"));
+        QCOMPARE(code(a->call(QStringLiteral("wan.set_weight"), {{QStringLiteral("wan"), QStringLiteral("wired")},
+                                                                 {QStringLiteral("weight"), QStringLiteral("7")}})),
+                 QStringLiteral("invalid_format"));
+        QVERIFY(ok(a->call(QStringLiteral("wan.rename"), {{QStringLiteral("wan"), QStringLiteral("wired")},
+                                                          {QStringLiteral("name"), QStringLiteral("fibre")}})));
+        QCOMPARE(m_backend->m_config.routing.bypass[0].via, QStringLiteral("fibre"));
+        QVERIFY(
+            ok(a->call(QStringLiteral("wan.set_priority"), {{QStringLiteral("wan"), QStringLiteral("fibre")},
+                                                            {QStringLiteral("priority"), QStringLiteral("backup")}})));
+        QVERIFY(ok(a->call(QStringLiteral("wan.set_probe"),
+                           {{QStringLiteral("wan"), QStringLiteral("fibre")},
+                            {QStringLiteral("method"), QStringLiteral("tcp")},
+                            {QStringLiteral("targets"),
+                             QJsonArray {QStringLiteral("1.1.1.1:443"), QStringLiteral("[2606:4700::1111]:443")}},
+                            {QStringLiteral("interval_ms"), 3000}})));
+        QCOMPARE(m_backend->m_config.wans[0].probe.targets.size(), 2);
+        QVERIFY(ok(a->call(QStringLiteral("wan.set_caps"), {{QStringLiteral("wan"), QStringLiteral("fibre")},
+                                                            {QStringLiteral("monthly_bytes"), 1e9},
+                                                            {QStringLiteral("action"), QStringLiteral("disable")}})));
+        QCOMPARE(m_backend->m_config.wans[0].caps.monthlyBytes.value_or(0), 1000000000u);
+        QVERIFY(ok(a->call(QStringLiteral("wan.adopt"), {{QStringLiteral("name"), QStringLiteral("phone2")},
+                                                         {QStringLiteral("interface"), QStringLiteral("usb0")}})));
+        QCOMPARE(code(a->call(QStringLiteral("wan.adopt"), {{QStringLiteral("name"), QStringLiteral("x")},
+                                                            {QStringLiteral("interface"), QStringLiteral("eth7")}})),
+                 QStringLiteral("not_found"));
+        QVERIFY(
+            ok(a->call(QStringLiteral("routing.set_policy"), {{QStringLiteral("policy"), QStringLiteral("balance")}})));
+        QVERIFY(ok(a->call(QStringLiteral("routing.set_kill_switch"), {{QStringLiteral("enabled"), true}})));
+        QVERIFY(ok(
+            a->call(QStringLiteral("routing.bypass.create"), {{QStringLiteral("name"), QStringLiteral("nas")},
+                                                              {QStringLiteral("source"), QStringLiteral("192.168.1.9")},
+                                                              {QStringLiteral("around_bond"), true}})));
+        QVERIFY(
+            ok(a->call(QStringLiteral("routing.bypass.update"), {{QStringLiteral("name"), QStringLiteral("nas")},
+                                                                 {QStringLiteral("via"), QStringLiteral("fibre")}})));
+        QCOMPARE(m_backend->m_config.routing.bypass.last().via, QStringLiteral("fibre"));
+        QVERIFY(
+            ok(a->call(QStringLiteral("routing.bypass.delete"), {{QStringLiteral("name"), QStringLiteral("nas")}})));
+        QCOMPARE(
+            code(a->call(QStringLiteral("routing.bypass.delete"), {{QStringLiteral("name"), QStringLiteral("nas")}})),
+            QStringLiteral("not_found"));
+        // A change the loader refuses is refused as a whole.
+        QCOMPARE(
+            code(a->call(QStringLiteral("routing.bypass.create"), {{QStringLiteral("name"), QStringLiteral("any")},
+                                                                   {QStringLiteral("protocol"), QStringLiteral("any")},
+                                                                   {QStringLiteral("around_bond"), true}})),
+            QStringLiteral("invalid_format"));
+        const QJsonObject got = a->call(QStringLiteral("config.get"));
+        QVERIFY(got.value(QStringLiteral("result"))
+                    .toObject()
+                    .value(QStringLiteral("yaml"))
+                    .toString()
+                    .contains(QStringLiteral("phone2")));
+        QVERIFY(
+            ok(a->call(QStringLiteral("config.validate"), {{QStringLiteral("yaml"), QStringLiteral("version: 1\n")}})));
+        const QJsonObject bad =
+            a->call(QStringLiteral("config.validate"), {{QStringLiteral("yaml"), QStringLiteral("wans: 5\n")}});
+        QCOMPARE(code(bad), QStringLiteral("invalid_format"));
+        QVERIFY(!bad.value(QStringLiteral("error"))
+                     .toObject()
+                     .value(QStringLiteral("details"))
+                     .toObject()
+                     .value(QStringLiteral("errors"))
+                     .toArray()
+                     .isEmpty());
+        QVERIFY(
+            ok(a->call(QStringLiteral("config.apply"), {{QStringLiteral("yaml"), QStringLiteral("version: 1\n")}})));
+        QVERIFY(m_backend->m_config.wans.isEmpty());
+        // Engine actions go through the facade.
+        QVERIFY(ok(
+            a->call(QStringLiteral("engine.action"),
+                    {{QStringLiteral("name"), QStringLiteral("set_mode")},
+                     {QStringLiteral("args"), QJsonObject {{QStringLiteral("mode"), QStringLiteral("redundant")}}}})));
+        QCOMPARE(m_backend->actions.last().first, QStringLiteral("set_mode"));
+        QCOMPARE(code(a->call(QStringLiteral("engine.action"), {{QStringLiteral("name"), QStringLiteral("unknown")}})),
+                 QStringLiteral("not_found"));
+        QCOMPARE(code(a->call(QStringLiteral("engine.action"), {{QStringLiteral("name"), QStringLiteral("cancel")}})),
+                 QStringLiteral("engine_error"));
+        const QJsonObject threaded =
+            a->call(QStringLiteral("engine.action"), {{QStringLiteral("name"), QStringLiteral("thread")}});
+        QVERIFY(threaded.value(QStringLiteral("result")).toObject().value(QStringLiteral("thread")).toBool());
+        QVERIFY(ok(a->call(QStringLiteral("speedtest.run"))));
+        QCOMPARE(m_backend->actions.last().first, QStringLiteral("speedtest"));
+        m_state->appendEvent(QStringLiteral("wan"), QStringLiteral("info"), QStringLiteral("hello"));
+        QCOMPARE(a->call(QStringLiteral("events.list"), {{QStringLiteral("limit"), 1}})
+                     .value(QStringLiteral("result"))
+                     .toObject()
+                     .value(QStringLiteral("events"))
+                     .toArray()
+                     .size(),
+                 1);
+    }
+
+    // Snapshot + every delta, applied in order, is the server's document; rev goes up by one.
+    void subscriptionReproducesTheDocument()
+    {
+        auto a = admin();
+        QVERIFY(a);
+        const QJsonObject r = a->call(QStringLiteral("subscribe"));
+        QVERIFY(ok(r));
+        const qint64 sub = r.value(QStringLiteral("id")).toInteger();
+        QJsonObject snap = a->waitType(QStringLiteral("snapshot"));
+        QCOMPARE(snap.value(QStringLiteral("sub")).toInteger(), sub);
+        QJsonValue doc = snap.value(QStringLiteral("state"));
+        qint64 rev = snap.value(QStringLiteral("rev")).toInteger();
+        QCOMPARE(doc.toObject(), m_state->document());
+        for (int i = 0; i < 30; ++i) {
+            m_state->setSlice(QStringLiteral("wans"),
+                              QJsonArray {QJsonObject {{QStringLiteral("name"), QStringLiteral("wired")},
+                                                       {QStringLiteral("rxBps"), i * 100}}});
+            if (i % 3 == 0)
+                m_state->appendEvent(QStringLiteral("wan"), QStringLiteral("info"), QStringLiteral("event %1").arg(i));
+            if (i % 7 == 0)
+                m_state->setSlice(QStringLiteral("engine"),
+                                  i % 2 ? QJsonValue(QJsonObject {{QStringLiteral("state"), i}}) : QJsonValue());
+            QTest::qWait(0);
+        }
+        while (doc.toObject() != m_state->document()) {
+            const QJsonObject d = a->waitType(QStringLiteral("delta"));
+            QVERIFY(!d.isEmpty());
+            QCOMPARE(d.value(QStringLiteral("rev")).toInteger(), ++rev);
+            QString why;
+            QVERIFY2(protocol::JsonPatch::apply(doc, d.value(QStringLiteral("patch")).toArray(), &why),
+                     qPrintable(why));
+        }
+        // Resync: a fresh snapshot with the next rev.
+        QVERIFY(ok(a->call(QStringLiteral("resync"), {{QStringLiteral("subscription"), sub}})));
+        snap = a->waitType(QStringLiteral("snapshot"));
+        QCOMPARE(snap.value(QStringLiteral("rev")).toInteger(), rev + 1);
+        QCOMPARE(snap.value(QStringLiteral("state")).toObject(), m_state->document());
+        QCOMPARE(code(a->call(QStringLiteral("resync"), {{QStringLiteral("subscription"), 999}})),
+                 QStringLiteral("not_found"));
+        QVERIFY(ok(a->call(QStringLiteral("unsubscribe"), {{QStringLiteral("subscription"), sub}})));
+    }
+
+    void topicsAndCoalescing()
+    {
+        ApiServer::Options o;
+        o.coalesceMs = 300;
+        start(o);
+        auto a = admin();
+        QVERIFY(a);
+        QVERIFY(ok(
+            a->call(QStringLiteral("subscribe"), {{QStringLiteral("topics"), QJsonArray {QStringLiteral("wans")}}})));
+        QJsonValue doc = a->waitType(QStringLiteral("snapshot")).value(QStringLiteral("state"));
+        QVERIFY(!doc.toObject().contains(QStringLiteral("candidates")));
+        QElapsedTimer t;
+        t.start();
+        int deltas = 0;
+        for (int i = 0; i < 40; ++i) {
+            m_state->setSlice(QStringLiteral("wans"), QJsonArray {QJsonObject {{QStringLiteral("rxBps"), i}}});
+            m_state->setSlice(QStringLiteral("candidates"), QJsonArray {i});
+            QTest::qWait(20);
+        }
+        const QJsonObject want {{QStringLiteral("wans"), m_state->slice(QStringLiteral("wans"))}};
+        while (doc.toObject() != want) {
+            const QJsonObject d = a->waitType(QStringLiteral("delta"));
+            QVERIFY(!d.isEmpty());
+            ++deltas;
+            QVERIFY(protocol::JsonPatch::apply(doc, d.value(QStringLiteral("patch")).toArray()));
+        }
+        // ≤ 1 per 300 ms, plus the leading one.
+        QVERIFY2(deltas <= int(t.elapsed() / 300) + 2, qPrintable(QString::number(deltas)));
+    }
+
+    void slowClientIsResynced()
+    {
+        ApiServer::Options o;
+        o.sendQueueSoftBytes = 1; // every delta finds a non-empty queue: the client lives on snapshots
+        start(o);
+        auto a = admin();
+        QVERIFY(a);
+        QVERIFY(ok(a->call(QStringLiteral("subscribe"))));
+        for (int i = 0; i < 50; ++i) {
+            m_state->setSlice(QStringLiteral("wans"),
+                              QJsonArray {QJsonObject {{QStringLiteral("rxBps"), i},
+                                                       {QStringLiteral("pad"), QString(2000, QLatin1Char('x'))}}});
+            QTest::qWait(0);
+        }
+        QJsonValue doc;
+        QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                     while (!a->inbox.isEmpty()) {
+                                         const QJsonObject m = a->inbox.takeFirst();
+                                         if (m.value(QStringLiteral("type")).toString() == QLatin1String("snapshot"))
+                                             doc = m.value(QStringLiteral("state"));
+                                         else if (m.value(QStringLiteral("type")).toString() == QLatin1String("delta"))
+                                             protocol::JsonPatch::apply(doc,
+                                                                        m.value(QStringLiteral("patch")).toArray());
+                                     }
+                                     return doc.toObject() == m_state->document();
+                                 }()),
+                                 5000);
+    }
+
+    void historyQueries()
+    {
+        auto a = admin();
+        QVERIFY(a);
+        for (int i = 0; i < 5; ++i) {
+            m_clock->advance(1000);
+            m_server->sampleHistory();
+        }
+        const QJsonObject r = a->call(QStringLiteral("history.get"), {{QStringLiteral("wan"), QStringLiteral("wired")},
+                                                                      {QStringLiteral("seconds"), 3}});
+        const QJsonObject w = r.value(QStringLiteral("result"))
+                                  .toObject()
+                                  .value(QStringLiteral("wans"))
+                                  .toObject()
+                                  .value(QStringLiteral("wired"))
+                                  .toObject();
+        QCOMPARE(w.value(QStringLiteral("t")).toArray().size(), 3);
+        QCOMPARE(w.value(QStringLiteral("rxBps")).toArray().first().toDouble(), 1000.0);
+        QCOMPARE(w.value(QStringLiteral("latencyMs")).toArray().first().toDouble(), 12.5);
+        QCOMPARE(code(a->call(QStringLiteral("history.get"), {{QStringLiteral("wan"), QStringLiteral("nope")}})),
+                 QStringLiteral("not_found"));
+    }
+
+    void badInputKeepsTheConnection()
+    {
+        auto a = admin();
+        QVERIFY(a);
+        a->sendRaw("{broken");
+        QCOMPARE(code(a->waitType(QStringLiteral("result"))), QStringLiteral("invalid_format"));
+        a->sendRaw("[1,2]");
+        QCOMPARE(code(a->waitType(QStringLiteral("result"))), QStringLiteral("invalid_format"));
+        a->send({{QStringLiteral("id"), QStringLiteral("x")}, {QStringLiteral("type"), QStringLiteral("ping")}});
+        QCOMPARE(code(a->waitType(QStringLiteral("result"))), QStringLiteral("invalid_format"));
+        a->send({{QStringLiteral("id"), 1.5}, {QStringLiteral("type"), QStringLiteral("ping")}});
+        QCOMPARE(code(a->waitType(QStringLiteral("result"))), QStringLiteral("invalid_format"));
+        a->send({{QStringLiteral("id"), 3}, {QStringLiteral("type"), 5}});
+        QCOMPARE(code(a->waitType(QStringLiteral("result"))), QStringLiteral("invalid_format"));
+        QCOMPARE(code(a->call(QStringLiteral("no.such.command"))), QStringLiteral("unknown_command"));
+        QCOMPARE(code(a->call(QStringLiteral("wan.set_enabled"), {{QStringLiteral("wan"), QStringLiteral("wired")},
+                                                                  {QStringLiteral("enabled"), QStringLiteral("yes")}})),
+                 QStringLiteral("invalid_format"));
+        QCOMPARE(code(a->call(QStringLiteral("wan.set_enabled"), {{QStringLiteral("wan"), QStringLiteral("wired")},
+                                                                  {QStringLiteral("enabled"), true},
+                                                                  {QStringLiteral("extra"), 1}})),
+                 QStringLiteral("invalid_format"));
+        a->send({{QStringLiteral("id"), 9}, {QStringLiteral("type"), QStringLiteral("ping")}});
+        QCOMPARE(a->waitType(QStringLiteral("pong")).value(QStringLiteral("id")).toInt(), 9);
+    }
+
+    void oversizeFrameClosesOnlyThatConnection()
+    {
+        ApiServer::Options o;
+        o.maxMessageBytes = 4096;
+        start(o);
+        auto a = admin();
+        QVERIFY(a);
+        a->sendRaw(QByteArray(R"({"id":1,"type":"ping","x":")") + QByteArray(10000, 'a') + "\"}");
+        QVERIFY(a->waitClosed());
+        QCOMPARE(int(a->ws.closeCode()), int(QWebSocketProtocol::CloseCodeTooMuchData));
+        QVERIFY(admin());
+    }
+
+    void limits()
+    {
+        ApiServer::Options o;
+        o.maxConnections = 2;
+        o.commandsPerSecond = 1;
+        o.commandBurst = 3;
+        o.allowedOrigins = {QStringLiteral("http://router.lan")};
+        start(o);
+        auto a = admin();
+        QVERIFY(a);
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(ok(a->call(QStringLiteral("session.info"))));
+        QCOMPARE(code(a->call(QStringLiteral("session.info"))), QStringLiteral("rate_limited"));
+        m_clock->advance(1000);
+        QVERIFY(ok(a->call(QStringLiteral("session.info"))));
+        // Origin allow-list: a foreign browser origin is refused at the handshake.
+        {
+            Client evil(QStringLiteral("http://evil.example"));
+            QVERIFY(!evil.open(m_port) || evil.waitClosed());
+        }
+        auto b = std::make_unique<Client>(QStringLiteral("http://router.lan"));
+        QVERIFY(b->open(m_port));
+        QVERIFY(!b->waitType(QStringLiteral("auth_required")).isEmpty());
+        // The third connection is one too many.
+        Client c;
+        QVERIFY(c.open(m_port));
+        QVERIFY(c.waitClosed());
+        QCOMPARE(int(c.ws.closeCode()), protocol::CloseTooManyConnections);
+    }
+
+    void unauthenticatedConnectionsPerAddress()
+    {
+        ApiServer::Options o;
+        o.maxUnauthenticatedPerAddress = 1;
+        start(o);
+        Client waiting;
+        QVERIFY(waiting.open(m_port));
+        QVERIFY(!waiting.waitType(QStringLiteral("auth_required")).isEmpty());
+        Client second;
+        QVERIFY(second.open(m_port));
+        QVERIFY(second.waitClosed());
+        QCOMPARE(int(second.ws.closeCode()), protocol::CloseTooManyConnections);
+        waiting.send({{QStringLiteral("type"), QStringLiteral("auth")}, {QStringLiteral("token"), m_localToken}});
+        QVERIFY(!waiting.waitType(QStringLiteral("auth_ok")).isEmpty());
+        QVERIFY(admin());
+    }
+
+    void authTimeout()
+    {
+        ApiServer::Options o;
+        o.authTimeoutMs = 100;
+        start(o);
+        Client c;
+        QVERIFY(c.open(m_port));
+        QVERIFY(c.waitClosed());
+        QCOMPARE(int(c.ws.closeCode()), protocol::CloseAuthTimeout);
+    }
+
+    void refusesPublicAndWildcardAddresses()
+    {
+        QString error;
+        QVERIFY(!m_server->listen({QHostAddress(QHostAddress::AnyIPv4)}, 0, std::nullopt, &error));
+        QVERIFY(!m_server->listen({QHostAddress(QStringLiteral("8.8.8.8"))}, 0, std::nullopt, &error));
+        QVERIFY(error.contains(QStringLiteral("8.8.8.8")));
+    }
+
+    void relistenKeepsConnections()
+    {
+        auto a = admin();
+        QVERIFY(a);
+        m_server->stopListening();
+        QVERIFY(m_server->ports().isEmpty());
+        QString error;
+        QVERIFY(m_server->listen({QHostAddress(QHostAddress::LocalHost)}, 0, std::nullopt, &error));
+        m_port = m_server->ports().value(0);
+        QVERIFY(admin());
+        QVERIFY(ok(a->call(QStringLiteral("session.info"))));
+    }
+
+    void tlsKeyCertificateAndPinning()
+    {
+        QTemporaryDir dir;
+        QString error;
+        const QString cert = dir.filePath(QStringLiteral("tls/cert.pem"));
+        const QString key = dir.filePath(QStringLiteral("tls/key.pem"));
+        auto tls = TlsIdentity::ensure(cert, key, &error);
+        QVERIFY2(tls, qPrintable(error));
+        struct stat st
+        {
+        };
+        QCOMPARE(::stat(QFile::encodeName(key).constData(), &st), 0);
+        QCOMPARE(st.st_mode & 0777, 0600u);
+        // A second start reuses the pair: clients pinned it.
+        auto again = TlsIdentity::ensure(cert, key, &error);
+        QVERIFY(again);
+        QCOMPARE(again->fingerprint(), tls->fingerprint());
+        QCOMPARE(tls->fingerprint().size(), 32 * 3 - 1);
+
+        ApiServer::Options o;
+        o.tlsOnLoopback = true;
+        start(o, tls);
+        QCOMPARE(m_state->slice(QStringLiteral("system"))
+                     .toObject()
+                     .value(QStringLiteral("tls"))
+                     .toObject()
+                     .value(QStringLiteral("fingerprint"))
+                     .toString(),
+                 tls->fingerprint());
+        Client c;
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        ssl.setPeerVerifyMode(QSslSocket::VerifyNone); // self-signed: the client pins instead
+        c.ws.setSslConfiguration(ssl);
+        QVERIFY(c.open(m_port, true, QStringLiteral("wss")));
+        QCOMPARE(TlsIdentity::fingerprintOf(c.ws.sslConfiguration().peerCertificate()), tls->fingerprint());
+        QCOMPARE(c.auth({{QStringLiteral("token"), m_localToken}}).value(QStringLiteral("type")).toString(),
+                 QStringLiteral("auth_ok"));
+    }
+
+    // The hostile-string table in every string field of every command: invalid_format or
+    // not_found (passwords may hold anything: they are only hashed), no child process, the
+    // connection and the server survive. Then again after a configuration reload.
+    void hostileStringsInEveryField()
+    {
+        auto a = admin();
+        QVERIFY(a);
+        for (int round = 0; round < 2; ++round) {
+            int checked = 0;
+            for (const QString &name : m_server->commands().names()) {
+                const CommandSpec *spec = m_server->commands().find(name);
+                if (name == QLatin1String("session.logout"))
+                    continue;
+                for (const ArgSpec &arg : spec->args) {
+                    if (arg.type != ArgSpec::Type::String && arg.type != ArgSpec::Type::StringList &&
+                        arg.type != ArgSpec::Type::Object)
+                        continue;
+                    for (const QByteArray &hostile : HostileStrings) {
+                        // The other required arguments get plausible values.
+                        QJsonObject req;
+                        for (const ArgSpec &other : spec->args) {
+                            if (!other.required || other.name == arg.name)
+                                continue;
+                            switch (other.type) {
+                            case ArgSpec::Type::String:
+                                req.insert(other.name, other.kind == ArgSpec::Kind::Password
+                                                           ? QStringLiteral("a good password")
+                                                           : QStringLiteral("wired"));
+                                break;
+                            case ArgSpec::Type::Integer:
+                                req.insert(other.name, other.min > 0 ? other.min : 1);
+                                break;
+                            case ArgSpec::Type::Boolean:
+                                req.insert(other.name, true);
+                                break;
+                            case ArgSpec::Type::Enum:
+                                req.insert(other.name, other.values.first());
+                                break;
+                            default:
+                                break;
+                            }
+                        }
+                        const QString value = QString::fromUtf8(hostile);
+                        if (arg.type == ArgSpec::Type::String)
+                            req.insert(arg.name, value);
+                        else if (arg.type == ArgSpec::Type::StringList)
+                            req.insert(arg.name, QJsonArray {value});
+                        else
+                            req.insert(arg.name, QJsonObject {{QStringLiteral("x"), value}});
+                        const QJsonObject res = a->call(name, req);
+                        QVERIFY2(!res.isEmpty(), qPrintable(name));
+                        const QString c = code(res);
+                        const bool accepted =
+                            c == QLatin1String("invalid_format") || c == QLatin1String("not_found") ||
+                            (arg.kind == ArgSpec::Kind::Password && (ok(res) || c == QLatin1String("conflict")));
+                        QVERIFY2(accepted, qPrintable(QStringLiteral("%1.%2 = %3 -> %4")
+                                                          .arg(name, arg.name, value.left(20),
+                                                               c.isEmpty() ? QStringLiteral("success") : c)));
+                        ++checked;
+                    }
+                }
+            }
+            QVERIFY(checked > 200);
+            QCOMPARE(childProcesses(), 0);
+            // Nothing hostile was stored: the configuration still loads and is unchanged in shape.
+            ConfigErrors errors;
+            QVERIFY(ConfigLoader::loadString(ConfigWriter::toYaml(m_backend->m_config), QStringLiteral("x"), &errors));
+            // Reload (re-apply) the configuration and go again.
+            QVERIFY(
+                ok(a->call(QStringLiteral("config.apply"),
+                           {{QStringLiteral("yaml"), QString::fromUtf8(ConfigWriter::toYaml(m_backend->m_config))}})));
+        }
+        a->send({{QStringLiteral("id"), 99999}, {QStringLiteral("type"), QStringLiteral("ping")}});
+        QCOMPARE(a->waitType(QStringLiteral("pong")).value(QStringLiteral("id")).toInt(), 99999);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestApi)
+#include "tst_api.moc"
