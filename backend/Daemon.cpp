@@ -2,8 +2,8 @@
 #include "Daemon.h"
 
 #include "Clock.h"
-#include "EngineManager.h"
 #include "ConfigStore.h"
+#include "EngineManager.h"
 #include "LinkMonitor.h"
 #include "Logging.h"
 #include "RoutingManager.h"

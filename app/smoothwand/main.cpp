@@ -1,19 +1,28 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // smoothwand: the SmoothWAN backend service. Wires the Linux platform into the Daemon.
+#include "ApiBackend.h"
+#include "ApiCommands.h"
+#include "ApiServer.h"
+#include "AuthStore.h"
 #include "Clock.h"
 #include "ConfigLoader.h"
 #include "ConfigStore.h"
 #include "Daemon.h"
+#include "EngineActions.h"
+#include "EngineManager.h"
 #include "LinuxProber.h"
 #include "NetlinkLinkMonitor.h"
 #include "NetlinkRouteApplier.h"
 #include "StateStore.h"
 #include "SystemdNotifier.h"
+#include "TlsIdentity.h"
 #include "UnixSignals.h"
 
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QCoreApplication>
+#include <QtCore/QDir>
 #include <QtCore/QLoggingCategory>
+#include <QtCore/QPromise>
 
 #include <cstdio>
 #include <unistd.h>
@@ -123,6 +132,56 @@ int main(int argc, char *argv[])
         qCCritical(lcMain).noquote() << error;
         return 1;
     }
+
+    // The API: every view (touchscreen, desktop, smoothwanctl) is a client of it.
+    const QString stateDir = parser.value(stateOption);
+    smoothwan::AuthStore auth(clock, QDir(stateDir).filePath(QStringLiteral("auth")),
+                              QDir(stateDir).filePath(QStringLiteral("local-token")));
+    if (!auth.load(&error)) {
+        qCCritical(lcMain).noquote() << "cannot load the API's users and tokens:" << error;
+        return 1;
+    }
+    smoothwan::ConfigStoreApiBackend apiBackend(config);
+    apiBackend.setEngineHandler([&daemon](const QString &name, const QJsonObject &args) {
+        auto promise = std::make_shared<QPromise<smoothwan::EngineActionResult>>();
+        promise->start();
+        QFuture<smoothwan::EngineActionResult> future = promise->future();
+        smoothwan::runEngineAction(daemon.engines(), name, args, [promise](const smoothwan::EngineResult &r) {
+            smoothwan::EngineActionResult out;
+            out.ok = r.ok;
+            out.result = r.data;
+            out.message = r.message;
+            if (!r.ok && !r.errorKind.isEmpty())
+                out.code = r.errorKind == QLatin1String("not_found") || r.errorKind == QLatin1String("unavailable")
+                               ? r.errorKind
+                               : QStringLiteral("engine_error");
+            promise->addResult(out);
+            promise->finish();
+        });
+        return future;
+    });
+    smoothwan::ApiServer api(clock, state, auth, apiBackend, {});
+    smoothwan::registerApiCommands(api.commands(), apiBackend, auth, state);
+    const auto listen = [&api](const smoothwan::ApiConfig &c) {
+        QString e;
+        std::optional<smoothwan::TlsIdentity> tls;
+        if (c.tls.enabled) {
+            tls = smoothwan::TlsIdentity::ensure(c.tls.certPath, c.tls.keyPath, &e);
+            if (!tls)
+                qCWarning(lcMain).noquote() << "no TLS identity, non-loopback listeners stay closed:" << e;
+        }
+        if (!api.listen(c.listen, c.port, tls, &e))
+            qCWarning(lcMain).noquote() << "API:" << e;
+    };
+    listen(config.current().api);
+    QObject::connect(&config, &smoothwan::ConfigStore::changed, &app,
+                     [&api, &listen](const smoothwan::Config &before, const smoothwan::Config &after) {
+                         if (before.api == after.api)
+                             return;
+                         api.stopListening();
+                         listen(after.api);
+                     });
+
     systemd.ready(QStringLiteral("running"));
     const int rc = QCoreApplication::exec();
     qCInfo(lcMain) << "stopped";
