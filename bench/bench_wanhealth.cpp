@@ -47,7 +47,7 @@ QByteArray config(int wans, const Profile &p)
 bool waitAllUp(DaemonProcess &d, int wans, qsizetype from, int timeoutMs)
 {
     for (int i = 0; i < wans; ++i)
-        if (!d.waitFor("w" + QByteArray::number(i) + " up", timeoutMs, from))
+        if (!d.waitFor("wan: w" + QByteArray::number(i) + " up", timeoutMs, from))
             return false;
     return true;
 }
@@ -71,7 +71,7 @@ QList<double> measure(Lab &lab, int wans, const Profile &profile, bool cut, int 
             cut ? lab.cut(i) : lab.blackhole(i);
         }
         for (int i = 0; i < wans; ++i) {
-            const auto down = d.waitFor("w" + QByteArray::number(i) + " down", profile.boundMs * 3 + 2000, from);
+            const auto down = d.waitFor("wan: w" + QByteArray::number(i) + " down", profile.boundMs * 3 + 2000, from);
             if (down)
                 out.append(static_cast<double>(down->atMs - started.at(i)));
             else
