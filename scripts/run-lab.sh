@@ -97,16 +97,28 @@ echo
 echo "Lab ${lab[prefix]}: router namespace $router, WANs ${lab[wan0_interface]} ${lab[wan1_interface]} ${lab[wan2_interface]}"
 echo "LAN client: ip netns exec ${lab[lan]} ping ${targets[0]}"
 echo "Try, in another terminal:  scripts/run-lab.sh cut 0   |  blackhole 1  |  impair 2 --loss 30  |  restore 0"
-echo "smoothwand's own log follows (Ctrl-C stops everything):"
-echo
+echo "The daemon's API: ip netns exec $router $build/app/smoothwanctl/smoothwanctl --token-file $run/state/local-token status"
 
-ip netns exec "$router" "$build/app/smoothwand/smoothwand" --config "$run/config.yaml" --state-dir "$run/state" &
+ip netns exec "$router" "$build/app/smoothwand/smoothwand" --config "$run/config.yaml" --state-dir "$run/state" \
+    >"$run/smoothwand.log" 2>&1 &
 pids+=($!)
+for _ in $(seq 1 50); do [ -s "$run/state/local-token" ] && break; sleep 0.1; done
 
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x "$build/app/smoothwan/smoothwan" ]; then
     "$build/app/smoothwan/smoothwan" &
     pids+=($!)
+    echo "smoothwand's log follows ($run/smoothwand.log); Ctrl-C stops everything:"
+    tail -f "$run/smoothwand.log" &
+    pids+=($!)
+    wait "${pids[1]}"
+elif [ -t 1 ]; then
+    # No display: the live console view, as seen through the daemon's API.
+    echo "No display: showing smoothwanctl watch (the daemon's log is in $run/smoothwand.log). Ctrl-C stops everything."
+    sleep 2
+    ip netns exec "$router" "$build/app/smoothwanctl/smoothwanctl" --token-file "$run/state/local-token" watch || true
 else
-    echo "(no display: the UI is not started; the daemon's log below is its live view)"
+    echo "smoothwand's log follows ($run/smoothwand.log); Ctrl-C stops everything:"
+    tail -f "$run/smoothwand.log" &
+    pids+=($!)
+    wait "${pids[1]}"
 fi
-wait "${pids[1]}"

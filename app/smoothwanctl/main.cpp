@@ -119,8 +119,20 @@ QString table(const QJsonObject &state, bool ansi)
              .arg(clean(engine.value(QStringLiteral("type")).toString(QStringLiteral("none")), 20),
                   clean(engine.value(QStringLiteral("state")).toString(), 30)) +
          eol;
-    if (!routing.isEmpty())
-        t += QStringLiteral("Routing: %1").arg(clean(routing.value(QStringLiteral("policy")).toString(), 20)) + eol;
+    if (!routing.isEmpty()) {
+        const QString path = routing.value(QStringLiteral("path")).toString();
+        QString where = path == QLatin1String("blocked") ? QStringLiteral("LAN blocked (kill switch)")
+                        : path == QLatin1String("none")  ? QStringLiteral("no usable WAN")
+                        : path.isEmpty()                 ? QString()
+                                                         : QStringLiteral("LAN via ") + path;
+        t += QStringLiteral("Routing: %1%2%3")
+                 .arg(clean(routing.value(QStringLiteral("policy")).toString(), 20),
+                      where.isEmpty() ? QString() : QStringLiteral(", "), clean(where, 60)) +
+             eol;
+        const QString reason = routing.value(QStringLiteral("reason")).toString();
+        if (!reason.isEmpty())
+            t += QStringLiteral("         %1").arg(clean(reason, 110)) + eol;
+    }
     const QString fp = state.value(QStringLiteral("system"))
                            .toObject()
                            .value(QStringLiteral("tls"))
