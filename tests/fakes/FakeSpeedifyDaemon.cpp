@@ -4,11 +4,22 @@
 // as running: it writes its pid to $SPEEDIFY_FAKE_STATE_DIR/daemon.pid (the CLI stand-in answers
 // "daemon not running" without it when SPEEDIFY_FAKE_NEEDS_DAEMON=1), logs, removes the pid file
 // on SIGTERM, and aborts after $SPEEDIFY_FAKE_DAEMON_CRASH_AFTER_MS when set.
+// Like the real daemon it holds the tunnel: while the state is CONNECTED and connectify0 exists
+// (the CLI stand-in creates it), this process keeps it open, so it has carrier and the kernel
+// routes into it; when this process dies the tunnel loses its carrier, as a crashed Speedify's
+// would.
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDir>
 #include <QtCore/QFile>
+#include <QtCore/QRegularExpression>
+#include <QtCore/QSocketNotifier>
 #include <QtCore/QTimer>
+
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 
 #include <csignal>
 #include <cstdio>
@@ -17,6 +28,62 @@
 
 namespace {
 QByteArray g_pidFile;
+
+// Holds connectify0 open while the stand-in's state says CONNECTED.
+class TunnelHolder
+{
+public:
+    explicit TunnelHolder(QString stateFile)
+        : m_stateFile(std::move(stateFile))
+    { }
+    ~TunnelHolder() { release(); }
+
+    void sync()
+    {
+        QFile f(m_stateFile);
+        static const QRegularExpression connected(QStringLiteral("\"state\"\\s*:\\s*\"CONNECTED\""));
+        const bool wanted = f.open(QIODevice::ReadOnly) && connected.match(QString::fromUtf8(f.readAll())).hasMatch();
+        const unsigned index = ::if_nametoindex("connectify0");
+        if (!wanted || index == 0 || index != m_index)
+            release();
+        if (!wanted || index == 0 || m_fd >= 0)
+            return;
+        const int fd = ::open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+        ifreq ifr {};
+        ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+        std::snprintf(ifr.ifr_name, IFNAMSIZ, "%s", "connectify0");
+        if (fd < 0 || ::ioctl(fd, TUNSETIFF, &ifr) != 0) {
+            if (fd >= 0)
+                ::close(fd);
+            return;
+        }
+        m_fd = fd;
+        m_index = index;
+        m_reader = new QSocketNotifier(fd, QSocketNotifier::Read);
+        QObject::connect(m_reader, &QSocketNotifier::activated, [fd] {
+            char packet[65536];
+            while (::read(fd, packet, sizeof packet) > 0) { } // a sink: the stand-in's tunnel has no far end
+        });
+        std::printf("[speedify] holding connectify0\n");
+        std::fflush(stdout);
+    }
+
+private:
+    void release()
+    {
+        delete m_reader;
+        m_reader = nullptr;
+        if (m_fd >= 0)
+            ::close(m_fd);
+        m_fd = -1;
+        m_index = 0;
+    }
+
+    QString m_stateFile;
+    int m_fd = -1;
+    unsigned m_index = 0;
+    QSocketNotifier *m_reader = nullptr;
+};
 
 void onTerm(int)
 {
@@ -56,6 +123,11 @@ int main(int argc, char **argv)
         std::fflush(stdout);
     });
     tick.start(500);
+    TunnelHolder tunnel(dir + QStringLiteral("/daemon.json"));
+    QTimer poll;
+    QObject::connect(&poll, &QTimer::timeout, [&tunnel] { tunnel.sync(); });
+    if (::geteuid() == 0)
+        poll.start(100);
     bool ok = false;
     const int crashAfter = qEnvironmentVariableIntValue("SPEEDIFY_FAKE_DAEMON_CRASH_AFTER_MS", &ok);
     if (ok)

@@ -7,7 +7,9 @@
 #include "DaemonProcess.h"
 #include "Lab.h"
 
+#include <QtCore/QFile>
 #include <QtCore/QRegularExpression>
+#include <QtCore/QTemporaryDir>
 #include <QtTest/QTest>
 
 #include <csignal>
@@ -289,6 +291,61 @@ private Q_SLOTS:
         QVERIFY(stream.waitForFinished(20000));
         QCOMPARE(delta(before, lanTarget), (QList<qint64> {0, 0, 0})); // not one LAN packet left by a WAN
         m_lab.stopTunnel();
+    }
+
+    // The real engine path: the Speedify stand-in, driven by the daemon's adapter, brings the
+    // tunnel up on connect and down on disconnect, and the bonded policy follows it.
+    void bondedFollowsTheSpeedifyStandIn()
+    {
+        QTemporaryDir speedify;
+        qputenv("SPEEDIFY_FAKE_STATE_DIR", speedify.path().toLocal8Bit());
+        qputenv("SPEEDIFY_FAKE_CONNECT_MS", "50");
+        qputenv("SPEEDIFY_FAKE_STATS_MS", "200");
+        const QString cli = QStringLiteral(SMOOTHWAN_FAKE_SPEEDIFY_CLI);
+        const auto speedifyCli = [&](const QStringList &args) {
+            const QStringList argv = QStringList {QStringLiteral("ip"), QStringLiteral("netns"), QStringLiteral("exec"),
+                                                  m_lab.routerNs(), cli} +
+                                     args;
+            return Lab::exec(QString(), argv);
+        };
+        QVERIFY(speedifyCli(
+                    {QStringLiteral("-s"), QStringLiteral("login"), QStringLiteral("lab"), QStringLiteral("secret")})
+                    .ok());
+        DaemonProcess d;
+        startDaemon(d, wansYaml(2, "engine:\n  type: speedify\n  speedify:\n    cli_path: " + cli.toUtf8() +
+                                       "\n    startup_connect: true\nrouting:\n  policy: bonded\n"));
+        QVERIFY2(d.waitFor("LAN now via tunnel", 15000), d.log().constData());
+        auto before = snapshot(lanTarget);
+        const qint64 tunnelBefore = m_lab.tunnelPackets(QStringLiteral("connectify0"));
+        ping(lanTarget); // the stand-in's tunnel has no far end: nothing answers
+        QCOMPARE(delta(before, lanTarget), (QList<qint64> {0, 0, 0}));
+        QVERIFY(m_lab.tunnelPackets(QStringLiteral("connectify0")) - tunnelBefore >= 3);
+
+        // Speedify disconnects: the tunnel goes, the LAN falls back to the best WAN.
+        const qsizetype mark = d.lineCount();
+        QVERIFY(speedifyCli({QStringLiteral("-s"), QStringLiteral("disconnect")}).ok());
+        QVERIFY2(d.waitFor("LAN now via fibre", 10000, mark), d.log().constData());
+        before = snapshot(lanTarget);
+        QVERIFY(ping(lanTarget));
+        QCOMPARE(delta(before, lanTarget), (QList<qint64> {3, 0, 0}));
+
+        // Connected again, then the Speedify daemon crashes: its tunnel loses carrier, the LAN
+        // falls back at once, the supervisor restarts the daemon, and the LAN is bonded again.
+        const qsizetype mark2 = d.lineCount();
+        QVERIFY(speedifyCli({QStringLiteral("-s"), QStringLiteral("connect")}).ok());
+        QVERIFY2(d.waitFor("LAN now via tunnel", 10000, mark2), d.log().constData());
+        QFile pidFile(speedify.filePath(QStringLiteral("daemon.pid")));
+        QVERIFY(pidFile.open(QIODevice::ReadOnly));
+        const pid_t speedifyPid = static_cast<pid_t>(pidFile.readAll().trimmed().toLongLong());
+        QVERIFY(speedifyPid > 1);
+        const qsizetype mark3 = d.lineCount();
+        QCOMPARE(::kill(speedifyPid, SIGKILL), 0);
+        QVERIFY2(d.waitFor("LAN now via fibre", 5000, mark3), d.log().constData());
+        QVERIFY2(d.waitFor("LAN now via tunnel", 15000, mark3), d.log().constData());
+        QVERIFY2(d.log().contains("Speedify crashed; restarting in"), d.log().constData());
+        d.stop();
+        speedifyCli({QStringLiteral("-s"), QStringLiteral("logout")});
+        qunsetenv("SPEEDIFY_FAKE_STATE_DIR");
     }
 
     void cleanupLeavesTheKernelAsItWas()

@@ -519,12 +519,13 @@ void Lab::stopTunnel()
     m_tunnelName.clear();
 }
 
-qint64 Lab::tunnelPackets() const
+qint64 Lab::tunnelPackets(const QString &device) const
 {
-    if (m_tunnelName.isEmpty())
+    const QString name = device.isEmpty() ? m_tunnelName : device;
+    if (name.isEmpty())
         return -1;
     const ExecResult r = exec({}, {QStringLiteral("ip"), QStringLiteral("-n"), routerNs(), QStringLiteral("-s"),
-                                   QStringLiteral("-j"), QStringLiteral("link"), QStringLiteral("show"), m_tunnelName});
+                                   QStringLiteral("-j"), QStringLiteral("link"), QStringLiteral("show"), name});
     const QJsonArray links = QJsonDocument::fromJson(r.output).array();
     if (!r.ok() || links.isEmpty())
         return -1;

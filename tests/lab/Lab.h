@@ -96,8 +96,8 @@ public:
     // address `cidr`, up; stopTunnel() removes it as an engine crash would.
     bool startTunnel(const QString &name, const QString &cidr);
     void stopTunnel();
-    // Packets the router has routed into the tunnel; -1 without one.
-    qint64 tunnelPackets() const;
+    // Packets the router has routed into the tunnel (ours, or the named device); -1 without one.
+    qint64 tunnelPackets(const QString &device = {}) const;
     // A DNS server that answers every query with "refused": enough for DNS liveness probes.
     bool startDnsResponder(quint16 port = 53);
 
