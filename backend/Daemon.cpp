@@ -57,7 +57,6 @@ QJsonArray errorsToJson(const ConfigErrors &errors)
 Daemon::Daemon(const Clock &clock, ConfigStore &config, LinkMonitor &links, Prober &prober, RouteApplier &routes,
                StateStore &state, const QString &stateDirectory, QObject *parent)
     : QObject(parent)
-    , m_clock(clock)
     , m_config(config)
     , m_links(links)
     , m_state(state)

@@ -49,7 +49,6 @@ private:
     void publishConfigStatus(const QString &status, const QJsonArray &errors);
     void pushEngineWans();
 
-    const Clock &m_clock;
     ConfigStore &m_config;
     LinkMonitor &m_links;
     StateStore &m_state;

@@ -33,7 +33,6 @@ struct WanManager::Wan
     double txBps = 0;
     QDateTime lastChange;
     bool capDisabled = false;
-    QString capReason;
 };
 
 namespace {
@@ -486,7 +485,6 @@ void WanManager::applyCapAction(Wan &w)
     if (block == w.capDisabled)
         return;
     w.capDisabled = block;
-    w.capReason = over;
     record(w, w.tracker->setEnabled(w.config.enabled && !block,
                                     block ? QStringLiteral("%1, taken out of use until the period resets").arg(over)
                                           : QStringLiteral("back in use: the cap period has reset")));
