@@ -134,6 +134,34 @@ Daemon::~Daemon()
     m_wans->saveUsage();
 }
 
+QList<QHostAddress> Daemon::apiListenAddresses(const QList<QHostAddress> &configured, QStringList *refused) const
+{
+    QHash<QString, QString> owner; // address -> what it belongs to
+    const auto claim = [&owner](const std::optional<LinkInfo> &link, const QString &what) {
+        if (!link)
+            return;
+        for (const LinkAddress &a : link->addresses)
+            owner.insert(a.address.toString(), QStringLiteral("%1 (%2)").arg(what, link->name));
+    };
+    for (const WanManager::WanStatus &w : m_wans->status())
+        if (w.ifindex != 0)
+            claim(m_links.link(w.ifindex), QStringLiteral("WAN %1").arg(w.name));
+    if (const QString tunnel = m_engines->tunnelInterface(); !tunnel.isEmpty())
+        claim(m_links.linkByName(tunnel), QStringLiteral("the engine's tunnel"));
+    QList<QHostAddress> out;
+    for (const QHostAddress &a : configured) {
+        const auto it = owner.constFind(a.toString());
+        if (it == owner.constEnd()) {
+            out.append(a);
+        } else if (refused) {
+            refused->append(QStringLiteral("refusing to listen on %1: it belongs to %2, and the API is served on "
+                                           "loopback and the LAN only")
+                                .arg(a.toString(), it.value()));
+        }
+    }
+    return out;
+}
+
 void Daemon::pushEngineWans()
 {
     m_engines->setWans(EngineManager::engineWans(m_config.current().wans, m_wans->status()));

@@ -3,6 +3,8 @@
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QObject>
+#include <QtCore/QStringList>
+#include <QtNetwork/QHostAddress>
 
 namespace smoothwan {
 
@@ -36,6 +38,10 @@ public:
     bool start(QString *error);
     // SIGHUP: re-read the configuration; a bad file keeps the current one.
     void reload();
+
+    // The API's listen addresses minus any that belongs to a WAN's link or the engine's tunnel:
+    // the API is served on loopback and the LAN only. `refused` says which were dropped and why.
+    QList<QHostAddress> apiListenAddresses(const QList<QHostAddress> &configured, QStringList *refused) const;
 
     EngineManager &engines() const { return *m_engines; }
     WanManager &wans() const { return *m_wans; }

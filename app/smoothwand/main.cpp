@@ -162,7 +162,7 @@ int main(int argc, char *argv[])
     });
     smoothwan::ApiServer api(clock, state, auth, apiBackend, {});
     smoothwan::registerApiCommands(api.commands(), apiBackend, auth, state);
-    const auto listen = [&api](const smoothwan::ApiConfig &c) {
+    const auto listen = [&api, &daemon](const smoothwan::ApiConfig &c) {
         QString e;
         std::optional<smoothwan::TlsIdentity> tls;
         if (c.tls.enabled) {
@@ -170,7 +170,11 @@ int main(int argc, char *argv[])
             if (!tls)
                 qCWarning(lcMain).noquote() << "no TLS identity, non-loopback listeners stay closed:" << e;
         }
-        if (!api.listen(c.listen, c.port, tls, &e))
+        QStringList refused;
+        const QList<QHostAddress> addresses = daemon.apiListenAddresses(c.listen, &refused);
+        for (const QString &why : std::as_const(refused))
+            qCWarning(lcMain).noquote() << "API:" << why;
+        if (!api.listen(addresses, c.port, tls, &e))
             qCWarning(lcMain).noquote() << "API:" << e;
     };
     listen(config.current().api);
