@@ -58,29 +58,25 @@ done <"$run/lab.env"
 router=${lab[router]}
 IFS=',' read -r -a targets <<<"${lab[targets]}"
 
+# Two wired WANs probed every second, and a metered LTE backup with a monthly cap.
+probe="    probe:
+      targets: [${targets[0]}, ${targets[1]}, ${targets[2]}]
+      interval: 1000
+      timeout: 800
+      reliability: 1
+      down: 3
+      up: 3"
 cat >"$run/config.yaml" <<YAML
 # Written by scripts/run-lab.sh for the lab ${lab[prefix]}.
 wans:
   - name: fibre
     interface: ${lab[wan0_interface]}
     priority: always
-    probe:
-      targets: [${targets[0]}, ${targets[1]}, ${targets[2]}]
-      interval: 1000
-      timeout: 800
-      reliability: 1
-      down: 3
-      up: 3
+$probe
   - name: cable
     interface: ${lab[wan1_interface]}
     priority: secondary
-    probe:
-      targets: [${targets[0]}, ${targets[1]}, ${targets[2]}]
-      interval: 1000
-      timeout: 800
-      reliability: 1
-      down: 3
-      up: 3
+$probe
   - name: lte
     interface: ${lab[wan2_interface]}
     priority: backup
