@@ -5,13 +5,16 @@ namespace smoothwan {
 
 bool isValidInterfaceName(const QString &name)
 {
-    if (name.isEmpty() || name.size() > 15 || name == QLatin1String(".") || name == QLatin1String(".."))
+    if (name.isEmpty() || name.size() > 15)
         return false;
-    if (name.startsWith(QLatin1Char('-')))
+    const auto alnum = [](char16_t u) {
+        return (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') || (u >= u'0' && u <= u'9');
+    };
+    if (!alnum(name.front().unicode()))
         return false;
     for (const QChar c : name) {
         const char16_t u = c.unicode();
-        if (u <= 0x20 || u >= 0x7f || u == u'/' || u == u':')
+        if (!alnum(u) && u != u'.' && u != u'_' && u != u'-' && u != u'@')
             return false;
     }
     return true;

@@ -5,9 +5,11 @@
 
 namespace smoothwan {
 
-// A Linux interface name as the kernel accepts it (dev_valid_name): 1 to 15 bytes,
-// not "." or "..", no '/', ':' or whitespace. We also refuse a leading '-' (it would read
-// as an option on any command line) and anything outside printable ASCII.
+// An interface name we accept: 1 to 15 characters from letters, digits, '.', '_', '-' and '@',
+// starting with a letter or a digit. That is every name real WANs, LANs and tunnels carry
+// (eth0, enp3s0, wwan0, usb0, br-lan, eth0.100, wg0, connectify0) and a strict subset of what
+// the kernel allows (dev_valid_name would take `$(reboot)` or `a|b`): names that look like shell
+// syntax or command-line options never get in, even though none would reach a shell.
 bool isValidInterfaceName(const QString &name);
 
 } // namespace smoothwan

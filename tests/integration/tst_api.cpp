@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The smoothwan.v1 server over loopback with real QWebSocket clients: authentication, roles of
 // every command, subscriptions (snapshot + patches reproduce the document), resync, reconnect,
-// limits, TLS, and bad input (malformed frames, hostile strings in every string field).
+// limits (handshake and auth timeouts), TLS, and bad input (malformed frames, non-UTF-8 bytes on
+// the wire, hostile strings in every string and enum field, hostile values offered for storage).
 #include "ApiBackend.h"
 #include "ApiCommands.h"
 #include "ApiServer.h"
@@ -18,17 +19,22 @@
 #include <QtCore/QFile>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
+#include <QtCore/QProcess>
 #include <QtCore/QPromise>
 #include <QtCore/QTemporaryDir>
 #include <QtCore/QThread>
+#include <QtCore/QTimer>
 #include <QtNetwork/QSslConfiguration>
+#include <QtNetwork/QTcpSocket>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 #include <QtWebSockets/QWebSocket>
 #include <QtWebSockets/QWebSocketHandshakeOptions>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <memory>
 
 using namespace smoothwan;
@@ -42,6 +48,7 @@ public:
     Config m_config;
     QList<std::pair<QString, QJsonObject>> actions;
     int applied = 0;
+    QString storedPath; // when set, every accepted configuration is written here, as the daemon would
 
     const Config &config() const override { return m_config; }
     QString configPath() const override { return QStringLiteral("/etc/smoothwan/config.yaml"); }
@@ -52,6 +59,11 @@ public:
             return false;
         m_config = *c;
         ++applied;
+        if (!storedPath.isEmpty()) {
+            QFile f(storedPath);
+            if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(yaml) != yaml.size())
+                return false;
+        }
         return true;
     }
     QFuture<EngineActionResult> engineAction(const QString &name, const QJsonObject &args) override
@@ -200,6 +212,151 @@ int childProcesses()
 const QList<QByteArray> HostileStrings = {
     "; id", "$(reboot)", "`reboot`", "a|b", "a\nb", "--help", QByteArray(300, 'a'), "../../etc/shadow", "\xff\xfe\xfd",
 };
+
+// Samples this process's children every 5 ms while it lives: a child that comes and goes between
+// two reads of /proc/self/task/*/children would otherwise go unseen. Also scans /proc/*/stat for
+// a ppid of ours.
+class ChildWatcher
+{
+public:
+    ChildWatcher()
+    {
+        QObject::connect(&m_timer, &QTimer::timeout, [this] { sample(); });
+        m_timer.start(5);
+        sample();
+    }
+    void sample()
+    {
+        ++samples;
+        maxSeen = std::max(maxSeen, childProcesses() + childrenByPpid());
+    }
+    static int childrenByPpid()
+    {
+        const QByteArray self = QByteArray::number(::getpid());
+        int n = 0;
+        const QDir proc(QStringLiteral("/proc"));
+        for (const QString &pid : proc.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+            if (!pid.front().isDigit())
+                continue;
+            // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after
+            // the last ')'.
+            const QByteArray stat = readFile(proc.filePath(pid + QStringLiteral("/stat")));
+            const qsizetype close = stat.lastIndexOf(')');
+            if (close < 0)
+                continue;
+            const QList<QByteArray> fields = stat.mid(close + 2).split(' ');
+            if (fields.size() > 1 && fields[1] == self)
+                ++n;
+        }
+        return n;
+    }
+
+    int maxSeen = 0;
+    int samples = 0;
+
+private:
+    QTimer m_timer;
+};
+
+// A WebSocket client written by hand over TCP, to send what QWebSocket won't: text frames that
+// are not UTF-8, or no handshake at all.
+class RawClient
+{
+public:
+    bool connectTo(quint16 port)
+    {
+        socket.connectToHost(QHostAddress(QHostAddress::LocalHost), port);
+        return socket.waitForConnected(5000);
+    }
+    bool handshake()
+    {
+        socket.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                     "Sec-WebSocket-Protocol: smoothwan.v1\r\n\r\n");
+        QElapsedTimer t;
+        t.start();
+        while (!buffer.contains("\r\n\r\n") && t.elapsed() < 5000) {
+            // The server runs on this thread: wait in the event loop, not in waitForReadyRead().
+            QSignalSpy spy(&socket, &QTcpSocket::readyRead);
+            if (!spy.wait(50) && socket.state() != QAbstractSocket::ConnectedState)
+                return false;
+            buffer += socket.readAll();
+        }
+        const qsizetype end = buffer.indexOf("\r\n\r\n");
+        if (end < 0 || !buffer.startsWith("HTTP/1.1 101")) {
+            qWarning("handshake answer: %s", buffer.left(300).constData());
+            return false;
+        }
+        buffer.remove(0, end + 4);
+        return true;
+    }
+    // One masked client frame (RFC 6455 section 5.2).
+    void sendFrame(quint8 opcode, const QByteArray &payload)
+    {
+        QByteArray f;
+        f.append(char(0x80 | opcode));
+        if (payload.size() < 126) {
+            f.append(char(0x80 | payload.size()));
+        } else {
+            f.append(char(0x80 | 126));
+            f.append(char(payload.size() >> 8));
+            f.append(char(payload.size() & 0xff));
+        }
+        const QByteArray mask("\x12\x34\x56\x78", 4);
+        f.append(mask);
+        for (qsizetype i = 0; i < payload.size(); ++i)
+            f.append(char(payload[i] ^ mask[i % 4]));
+        socket.write(f);
+        socket.flush();
+    }
+    // Waits for the server to close the TCP connection; the bytes it sent are kept in `buffer`.
+    bool waitDisconnected(int timeoutMs)
+    {
+        QElapsedTimer t;
+        t.start();
+        while (socket.state() != QAbstractSocket::UnconnectedState && t.elapsed() < timeoutMs) {
+            QSignalSpy spy(&socket, &QTcpSocket::disconnected);
+            spy.wait(50);
+            buffer += socket.readAll();
+        }
+        buffer += socket.readAll();
+        return socket.state() == QAbstractSocket::UnconnectedState;
+    }
+    // The close code of the first close frame the server sent, or -1.
+    int closeCode() const
+    {
+        qsizetype i = 0;
+        while (i + 2 <= buffer.size()) {
+            const quint8 op = quint8(buffer[i]) & 0x0f;
+            qsizetype len = quint8(buffer[i + 1]) & 0x7f;
+            qsizetype head = 2;
+            if (len == 126) {
+                if (i + 4 > buffer.size())
+                    return -1;
+                len = (qsizetype(quint8(buffer[i + 2])) << 8) | quint8(buffer[i + 3]);
+                head = 4;
+            } else if (len == 127) {
+                return -1;
+            }
+            if (op == 0x8)
+                return i + head + 2 <= buffer.size()
+                           ? (int(quint8(buffer[i + head])) << 8) | int(quint8(buffer[i + head + 1]))
+                           : -1;
+            i += head + len;
+        }
+        return -1;
+    }
+
+    QTcpSocket socket;
+    QByteArray buffer;
+};
+
+// A JSON string literal (also a YAML double-quoted scalar).
+QByteArray quoted(const QString &s)
+{
+    const QByteArray a = QJsonDocument(QJsonArray {s}).toJson(QJsonDocument::Compact);
+    return a.mid(1, a.size() - 2);
+}
 
 } // namespace
 
@@ -861,14 +1018,17 @@ private Q_SLOTS:
                  QStringLiteral("auth_ok"));
     }
 
-    // The hostile-string table in every string field of every command: invalid_format or
-    // not_found (passwords may hold anything: they are only hashed), no child process, the
-    // connection and the server survive. Then again after a configuration reload.
+    // The hostile-string table in every string, enum and object field of every command:
+    // invalid_format or not_found (passwords may hold anything: they are only hashed; enums take
+    // only invalid_format), no child process at any moment, the connection and the server
+    // survive. Then again after a configuration reload.
     void hostileStringsInEveryField()
     {
         auto a = admin();
         QVERIFY(a);
         for (int round = 0; round < 2; ++round) {
+            ChildWatcher children;
+            int enums = 0;
             int checked = 0;
             for (const QString &name : m_server->commands().names()) {
                 const CommandSpec *spec = m_server->commands().find(name);
@@ -876,7 +1036,7 @@ private Q_SLOTS:
                     continue;
                 for (const ArgSpec &arg : spec->args) {
                     if (arg.type != ArgSpec::Type::String && arg.type != ArgSpec::Type::StringList &&
-                        arg.type != ArgSpec::Type::Object)
+                        arg.type != ArgSpec::Type::Object && arg.type != ArgSpec::Type::Enum)
                         continue;
                     for (const QByteArray &hostile : HostileStrings) {
                         // The other required arguments get plausible values.
@@ -904,7 +1064,7 @@ private Q_SLOTS:
                             }
                         }
                         const QString value = QString::fromUtf8(hostile);
-                        if (arg.type == ArgSpec::Type::String)
+                        if (arg.type == ArgSpec::Type::String || arg.type == ArgSpec::Type::Enum)
                             req.insert(arg.name, value);
                         else if (arg.type == ArgSpec::Type::StringList)
                             req.insert(arg.name, QJsonArray {value});
@@ -913,17 +1073,26 @@ private Q_SLOTS:
                         const QJsonObject res = a->call(name, req);
                         QVERIFY2(!res.isEmpty(), qPrintable(name));
                         const QString c = code(res);
-                        const bool accepted =
-                            c == QLatin1String("invalid_format") || c == QLatin1String("not_found") ||
-                            (arg.kind == ArgSpec::Kind::Password && (ok(res) || c == QLatin1String("conflict")));
+                        const bool accepted = arg.type == ArgSpec::Type::Enum
+                                                  ? c == QLatin1String("invalid_format")
+                                                  : c == QLatin1String("invalid_format") ||
+                                                        c == QLatin1String("not_found") ||
+                                                        (arg.kind == ArgSpec::Kind::Password &&
+                                                         (ok(res) || c == QLatin1String("conflict")));
+                        enums += arg.type == ArgSpec::Type::Enum;
                         QVERIFY2(accepted, qPrintable(QStringLiteral("%1.%2 = %3 -> %4")
                                                           .arg(name, arg.name, value.left(20),
                                                                c.isEmpty() ? QStringLiteral("success") : c)));
                         ++checked;
+                        children.sample(); // after every answer too, not only when the timer gets a turn
                     }
                 }
             }
             QVERIFY(checked > 200);
+            QVERIFY(enums >= 10 * HostileStrings.size());
+            children.sample();
+            QVERIFY(children.samples > 10);
+            QCOMPARE(children.maxSeen, 0);
             QCOMPARE(childProcesses(), 0);
             // Nothing hostile was stored: the configuration still loads and is unchanged in shape.
             ConfigErrors errors;
@@ -935,6 +1104,182 @@ private Q_SLOTS:
         }
         a->send({{QStringLiteral("id"), 99999}, {QStringLiteral("type"), QStringLiteral("ping")}});
         QCOMPARE(a->waitType(QStringLiteral("pong")).value(QStringLiteral("id")).toInt(), 99999);
+    }
+
+    // The watcher used above does see a child, even a short-lived one.
+    void childWatcherSeesChildren()
+    {
+        ChildWatcher children;
+        QProcess p;
+        p.start(QStringLiteral("/bin/sleep"), {QStringLiteral("0.1")});
+        QVERIFY(p.waitForStarted());
+        QSignalSpy finished(&p, &QProcess::finished);
+        QVERIFY(finished.wait(5000));
+        QVERIFY(children.maxSeen >= 1);
+        QTRY_COMPARE(childProcesses(), 0);
+    }
+
+    // Bytes that are not UTF-8 on the wire. A binary frame (which can carry them) is a protocol
+    // error, before and after authentication; a hand-made text frame with raw \xff\xfe inside a
+    // JSON string is refused by the WebSocket layer (1007) before any command sees it. Nothing is
+    // applied, and the server keeps serving the other clients.
+    void invalidUtf8OnTheWire()
+    {
+        auto bystander = admin();
+        QVERIFY(bystander);
+        const QByteArray bad = "{\"id\":1,\"type\":\"wan.rename\",\"wan\":\"wired\",\"name\":\"\xff\xfe\"}";
+        {
+            auto a = admin();
+            QVERIFY(a);
+            a->ws.sendBinaryMessage(bad);
+            QVERIFY(a->waitClosed());
+            QCOMPARE(int(a->ws.closeCode()), protocol::CloseProtocolError);
+        }
+        {
+            Client c;
+            QVERIFY(c.open(m_port));
+            QVERIFY(!c.waitType(QStringLiteral("auth_required")).isEmpty());
+            c.ws.sendBinaryMessage("{\"type\":\"auth\",\"token\":\"\xff\xfe\"}");
+            QVERIFY(c.waitClosed());
+            QCOMPARE(int(c.ws.closeCode()), protocol::CloseProtocolError);
+        }
+        const QList<QByteArray> payloads = {bad, QByteArray("\xff\xfe"),
+                                            QByteArray("{\"id\":2,\"type\":\"ping\",\"x\":\"\xc3\x28\"}")};
+        for (bool authenticated : {false, true}) {
+            for (const QByteArray &payload : payloads) {
+                RawClient r;
+                QVERIFY(r.connectTo(m_port));
+                QVERIFY(r.handshake());
+                if (authenticated)
+                    r.sendFrame(0x1, QJsonDocument(QJsonObject {{QStringLiteral("type"), QStringLiteral("auth")},
+                                                                {QStringLiteral("token"), m_localToken}})
+                                         .toJson(QJsonDocument::Compact));
+                r.sendFrame(0x1, payload);
+                QVERIFY(r.waitDisconnected(5000));
+                if (authenticated)
+                    QVERIFY(r.buffer.contains("auth_ok"));
+                QVERIFY(!r.buffer.contains("\"result\""));
+                QCOMPARE(r.closeCode(), 1007); // QWebSocketProtocol::CloseCodeWrongDatatype
+            }
+        }
+        QCOMPARE(m_backend->applied, 0);
+        QVERIFY(!ConfigWriter::toYaml(m_backend->m_config).contains("\xff\xfe"));
+        QVERIFY(ok(bystander->call(QStringLiteral("session.info"))));
+        QVERIFY(admin());
+    }
+
+    // Stored injection: hostile values offered for storage (configuration YAML, a WAN rename, a
+    // bypass rule, a token name) are all refused with invalid_format, and nothing hostile reaches
+    // the stored configuration or the auth file; again after a clean reload.
+    void hostileValuesAreNeverStored()
+    {
+        m_backend->storedPath = m_dir->filePath(QStringLiteral("config.yaml"));
+        auto a = admin();
+        QVERIFY(a);
+        const QByteArray example = readFile(QStringLiteral(SMOOTHWAN_SOURCE_DIR "/resources/config.example.yaml"));
+        const QByteArray clean = ConfigWriter::toYaml(m_backend->m_config);
+        QVERIFY(ok(a->call(QStringLiteral("config.apply"), {{QStringLiteral("yaml"), QString::fromUtf8(clean)}})));
+        QCOMPARE(readFile(m_backend->storedPath), clean);
+
+        auto refused = [&](const QString &type, const QJsonObject &args, const QString &what) {
+            const QJsonObject res = a->call(type, args);
+            const QString c = code(res);
+            if (c != QLatin1String("invalid_format"))
+                qWarning("%s: %s -> %s", qPrintable(type), qPrintable(what.left(40)),
+                         qPrintable(c.isEmpty() ? QStringLiteral("success") : c));
+            return c == QLatin1String("invalid_format");
+        };
+        auto noneStored = [&] {
+            const QByteArray stored = readFile(m_backend->storedPath);
+            const QByteArray auth = readFile(m_dir->filePath(QStringLiteral("auth")));
+            for (const QByteArray &hostile : HostileStrings) {
+                const QByteArray utf8 = QString::fromUtf8(hostile).toUtf8();
+                QList<QByteArray> forms = {utf8, quoted(QString::fromUtf8(hostile))};
+                if (hostile.contains('\n')) // "a\nb" may span two lines by chance; its escapes may not
+                    forms.removeFirst();
+                for (const QByteArray &form : forms)
+                    if (stored.contains(form) || auth.contains(form))
+                        return false;
+            }
+            // Every stored name is still one of the clean configuration's.
+            ConfigErrors errors;
+            auto c = ConfigLoader::loadString(stored, QStringLiteral("stored"), &errors);
+            return c && ConfigWriter::toYaml(*c) == clean;
+        };
+
+        for (int round = 0; round < 2; ++round) {
+            for (const QByteArray &hostile : HostileStrings) {
+                const QString value = QString::fromUtf8(hostile);
+                const QByteArray q = quoted(value);
+                if (round == 0) {
+                    QByteArray y = example;
+                    y.replace("name: wired", QByteArray(QByteArray("name: ") + q))
+                        .replace("via: wired", QByteArray(QByteArray("via: ") + q));
+                    QVERIFY(refused(QStringLiteral("config.apply"), {{QStringLiteral("yaml"), QString::fromUtf8(y)}},
+                                    QStringLiteral("wan name ") + value));
+                    y = example;
+                    y.replace("name: work-laptop", QByteArray(QByteArray("name: ") + q));
+                    QVERIFY(refused(QStringLiteral("config.apply"), {{QStringLiteral("yaml"), QString::fromUtf8(y)}},
+                                    QStringLiteral("bypass name ") + value));
+                    // Every hostile value is refused as an interface name too: interface names are
+                    // letters, digits, '.', '_', '-' and '@' only (stricter than the kernel).
+                    y = example;
+                    y.replace("interface: eth0", QByteArray(QByteArray("interface: ") + q));
+                    QVERIFY(refused(QStringLiteral("config.apply"), {{QStringLiteral("yaml"), QString::fromUtf8(y)}},
+                                    QStringLiteral("interface ") + value));
+                }
+                QVERIFY(refused(QStringLiteral("wan.rename"),
+                                {{QStringLiteral("wan"), QStringLiteral("wired")}, {QStringLiteral("name"), value}},
+                                value));
+                QVERIFY(refused(QStringLiteral("routing.bypass.create"),
+                                {{QStringLiteral("name"), value}, {QStringLiteral("via"), QStringLiteral("wired")}},
+                                value));
+                QVERIFY(refused(QStringLiteral("routing.bypass.create"),
+                                {{QStringLiteral("name"), QStringLiteral("fine")}, {QStringLiteral("via"), value}},
+                                value));
+                QVERIFY(refused(QStringLiteral("tokens.create"),
+                                {{QStringLiteral("name"), value}, {QStringLiteral("role"), QStringLiteral("viewer")}},
+                                value));
+            }
+            QVERIFY(noneStored());
+            const QJsonArray tokens = a->call(QStringLiteral("tokens.list"))
+                                          .value(QStringLiteral("result"))
+                                          .toObject()
+                                          .value(QStringLiteral("tokens"))
+                                          .toArray();
+            for (const QJsonValue &t : tokens)
+                for (const QByteArray &hostile : HostileStrings)
+                    QVERIFY(t.toObject().value(QStringLiteral("name")).toString() != QString::fromUtf8(hostile));
+            // Reload the clean configuration, then the subset again.
+            QVERIFY(ok(a->call(QStringLiteral("config.apply"), {{QStringLiteral("yaml"), QString::fromUtf8(clean)}})));
+        }
+        QVERIFY(noneStored());
+    }
+
+    // A TCP connection that never completes the WebSocket handshake is dropped after
+    // handshakeTimeoutMs; one that sends half a request likewise. The server keeps serving.
+    void handshakeTimeoutClosesSilentConnections()
+    {
+        ApiServer::Options o;
+        o.handshakeTimeoutMs = 200;
+        start(o);
+        RawClient silent;
+        RawClient partial;
+        QElapsedTimer t;
+        t.start();
+        QVERIFY(silent.connectTo(m_port));
+        QVERIFY(partial.connectTo(m_port));
+        partial.socket.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n");
+        partial.socket.flush();
+        QVERIFY(silent.waitDisconnected(5000));
+        QVERIFY(partial.waitDisconnected(5000));
+        QVERIFY2(t.elapsed() >= 150, qPrintable(QString::number(t.elapsed())));
+        QVERIFY(!silent.buffer.contains("101"));
+        QVERIFY(!partial.buffer.contains("101"));
+        // A prompt client is unaffected.
+        auto a = admin();
+        QVERIFY(a);
+        QVERIFY(ok(a->call(QStringLiteral("session.info"))));
     }
 };
 

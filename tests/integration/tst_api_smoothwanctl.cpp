@@ -18,6 +18,8 @@
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
+#include <unistd.h>
+
 #include <memory>
 
 using namespace smoothwan;
@@ -157,6 +159,55 @@ private Q_SLOTS:
                  4);
         m_server.reset();
         QCOMPARE(run({QStringLiteral("status")}).exitCode, 69);
+    }
+
+    // --token-file: the token comes from the file (and wins over SMOOTHWAN_TOKEN); a missing,
+    // unreadable or empty file is a usage error (exit 2) that names the file.
+    void tokenFile()
+    {
+        const QString good = m_dir.filePath(QStringLiteral("good-token"));
+        {
+            QFile f(good);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(m_token.toLatin1() + "\n");
+        }
+        Run r = run({QStringLiteral("--token-file"), good, QStringLiteral("status")}, QStringLiteral("bad"));
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(r.out.contains("wired"));
+
+        const QString missing = m_dir.filePath(QStringLiteral("no-such-token"));
+        r = run({QStringLiteral("--token-file"), missing, QStringLiteral("status")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("no token") && r.err.contains(QFile::encodeName(missing)), r.err.constData());
+        QVERIFY(r.out.isEmpty());
+
+        const QString empty = m_dir.filePath(QStringLiteral("empty-token"));
+        {
+            QFile f(empty);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+        }
+        r = run({QStringLiteral("--token-file"), empty, QStringLiteral("status")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("no token"), r.err.constData());
+
+        // A directory cannot be read as a token.
+        r = run({QStringLiteral("--token-file"), m_dir.path(), QStringLiteral("status")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("no token"), r.err.constData());
+
+        // A file the CLI may not read (root reads everything, so only checked as non-root).
+        const QString locked = m_dir.filePath(QStringLiteral("locked-token"));
+        {
+            QFile f(locked);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(m_token.toLatin1());
+        }
+        QVERIFY(QFile::setPermissions(locked, QFileDevice::WriteOwner));
+        if (::geteuid() != 0) {
+            r = run({QStringLiteral("--token-file"), locked, QStringLiteral("status")});
+            QCOMPARE(r.exitCode, 2);
+            QVERIFY2(r.err.contains("no token"), r.err.constData());
+        }
     }
 
     void callAndConfig()
