@@ -352,12 +352,18 @@ void SpeedifyAdapter::applyConfig(EngineCallback done)
     QList<Step> steps;
     const QString mode = configName(m_config.mode);
     const QString transport = configName(m_config.transport);
+    const auto undo = [this](const QString &setting, const QString &old) {
+        return m_haveSettings && !old.isEmpty() ? QStringList {setting, old} : QStringList {};
+    };
     if (!m_haveSettings || m_settings.bondingMode != mode)
-        steps.append({{QStringLiteral("mode"), mode}});
+        steps.append({{QStringLiteral("mode"), mode}, 0, undo(QStringLiteral("mode"), m_settings.bondingMode)});
     if (!m_haveSettings || m_settings.transportMode != transport)
-        steps.append({{QStringLiteral("transport"), transport}});
+        steps.append(
+            {{QStringLiteral("transport"), transport}, 0, undo(QStringLiteral("transport"), m_settings.transportMode)});
     if (!m_haveSettings || m_settings.startupConnect != m_config.startupConnect)
-        steps.append({{QStringLiteral("startupconnect"), onOff(m_config.startupConnect)}});
+        steps.append({{QStringLiteral("startupconnect"), onOff(m_config.startupConnect)},
+                      0,
+                      undo(QStringLiteral("startupconnect"), onOff(m_settings.startupConnect))});
     runSteps(
         tr("Applying the Speedify settings"), steps,
         [this, done](const EngineResult &r) {
@@ -408,19 +414,30 @@ void SpeedifyAdapter::applyWans()
                 wan = &w;
         const QString priority = wan && wan->enabled ? configName(wan->priority) : QStringLiteral("never");
         if (a.priority != priority)
-            steps.append({{QStringLiteral("adapter"), QStringLiteral("priority"), a.adapterId, priority}});
+            steps.append({{QStringLiteral("adapter"), QStringLiteral("priority"), a.adapterId, priority},
+                          0,
+                          a.priority.isEmpty() ? QStringList {}
+                                               : QStringList {QStringLiteral("adapter"), QStringLiteral("priority"),
+                                                              a.adapterId, a.priority}});
         if (!wan)
             continue;
         const qint64 daily = qint64(wan->caps.dailyBytes.value_or(0));
+        const auto limit = [](qint64 bytes) { return bytes ? QString::number(bytes) : QStringLiteral("unlimited"); };
         if (a.dataUsage.usageDailyLimit != daily)
             steps.append({{QStringLiteral("adapter"), QStringLiteral("datalimit"), QStringLiteral("daily"), a.adapterId,
-                           daily ? QString::number(daily) : QStringLiteral("unlimited"), QStringLiteral("0")}});
+                           limit(daily), QStringLiteral("0")},
+                          0,
+                          {QStringLiteral("adapter"), QStringLiteral("datalimit"), QStringLiteral("daily"), a.adapterId,
+                           limit(a.dataUsage.usageDailyLimit), QStringLiteral("0")}});
         const qint64 monthly = qint64(wan->caps.monthlyBytes.value_or(0));
         const int resetDay = monthly ? wan->caps.resetDay : 0;
         if (a.dataUsage.usageMonthlyLimit != monthly || (monthly && a.dataUsage.usageMonthlyResetDay != resetDay))
-            steps.append(
-                {{QStringLiteral("adapter"), QStringLiteral("datalimit"), QStringLiteral("monthly"), a.adapterId,
-                  monthly ? QString::number(monthly) : QStringLiteral("unlimited"), QString::number(resetDay)}});
+            steps.append({{QStringLiteral("adapter"), QStringLiteral("datalimit"), QStringLiteral("monthly"),
+                           a.adapterId, limit(monthly), QString::number(resetDay)},
+                          0,
+                          {QStringLiteral("adapter"), QStringLiteral("datalimit"), QStringLiteral("monthly"),
+                           a.adapterId, limit(a.dataUsage.usageMonthlyLimit),
+                           QString::number(a.dataUsage.usageMonthlyLimit ? a.dataUsage.usageMonthlyResetDay : 0)}});
     }
     if (steps.isEmpty())
         return;
@@ -523,31 +540,50 @@ void SpeedifyAdapter::runSteps(const QString &purpose, QList<Step> steps, Engine
                 const int index = seq->next;
                 if (!reply.ok()) {
                     const SpeedifyError &e = reply.error;
-                    QString message = e.message;
-                    if (seq->steps.size() > 1 && e.kind != SpeedifyError::Kind::Cancelled) {
-                        message = tr("%1 stopped at step %2 of %3 (%4): %5.")
-                                      .arg(seq->purpose)
-                                      .arg(index + 1)
-                                      .arg(seq->steps.size())
-                                      .arg(SpeedifyCli::describe(seq->steps.at(index).args), e.message);
-                        message += index == 0 ? tr(" Nothing was changed.")
-                                              : tr(" Steps 1-%1 were applied; the rest were not.").arg(index);
-                    }
                     if (e.kind == SpeedifyError::Kind::DaemonError &&
                         reply.arguments.value(0) == QLatin1String("state"))
                         again->m_reachable = false;
-                    if (e.kind != SpeedifyError::Kind::Cancelled) {
-                        again->recordError(SpeedifyError::kindName(e.kind), message,
-                                           SpeedifyCli::describe(reply.arguments));
+                    if (e.kind == SpeedifyError::Kind::Cancelled) {
+                        if (seq->done)
+                            seq->done(failure(SpeedifyError::kindName(e.kind), e.message));
+                        return;
+                    }
+                    // Nothing is left half-applied: put back what the earlier steps changed,
+                    // newest first, then report what happened and show Speedify's real state.
+                    QList<QStringList> undo;
+                    for (int i = index - 1; i >= 0; --i)
+                        if (!seq->steps.at(i).undo.isEmpty())
+                            undo.append(seq->steps.at(i).undo);
+                    again->rollBack(undo, [again, seq, index, e,
+                                           arguments = reply.arguments](const QString &undoError) {
+                        if (!again)
+                            return;
+                        QString message = e.message;
+                        if (seq->steps.size() > 1) {
+                            message = tr("%1 stopped at step %2 of %3 (%4): %5.")
+                                          .arg(seq->purpose)
+                                          .arg(index + 1)
+                                          .arg(seq->steps.size())
+                                          .arg(SpeedifyCli::describe(seq->steps.at(index).args), e.message);
+                            if (index == 0)
+                                message += tr(" Nothing was changed.");
+                            else if (undoError.isEmpty())
+                                message += tr(" Steps 1-%1 had been applied and were undone.").arg(index);
+                            else
+                                message += tr(" Steps 1-%1 had been applied; undoing them failed: %2.")
+                                               .arg(index)
+                                               .arg(undoError);
+                        }
+                        again->recordError(SpeedifyError::kindName(e.kind), message, SpeedifyCli::describe(arguments));
                         // Show what Speedify really has now, not what we hoped to apply.
                         if (index > 0 && again->m_running)
-                            again->run({QStringLiteral("show"), reply.arguments.value(0) == QLatin1String("adapter")
+                            again->run({QStringLiteral("show"), arguments.value(0) == QLatin1String("adapter")
                                                                     ? QStringLiteral("adapters")
                                                                     : QStringLiteral("settings")},
                                        {}, false);
-                    }
-                    if (seq->done)
-                        seq->done(failure(SpeedifyError::kindName(e.kind), message));
+                        if (seq->done)
+                            seq->done(failure(SpeedifyError::kindName(e.kind), message));
+                    });
                     return;
                 }
                 if (reply.arguments.value(0) == QLatin1String("state"))
@@ -567,6 +603,26 @@ void SpeedifyAdapter::runSteps(const QString &purpose, QList<Step> steps, Engine
             step.timeoutMs);
     };
     (*runNext)();
+}
+
+void SpeedifyAdapter::rollBack(QList<QStringList> undo, std::function<void(const QString &)> finished)
+{
+    if (undo.isEmpty()) {
+        finished({});
+        return;
+    }
+    const QStringList args = undo.takeFirst();
+    QPointer<SpeedifyAdapter> self(this);
+    m_cli.run(args, [self, undo, finished, args](const SpeedifyReply &reply) {
+        if (!self)
+            return;
+        if (!reply.ok()) {
+            finished(QStringLiteral("%1: %2").arg(SpeedifyCli::describe(args), reply.error.message));
+            return;
+        }
+        self->absorb(reply.arguments, reply.documents);
+        self->rollBack(undo, finished);
+    });
 }
 
 void SpeedifyAdapter::refuse(const QStringList &args, const QString &message, EngineCallback done)

@@ -103,10 +103,13 @@ private:
     {
         QStringList args;
         int timeoutMs = 0;
+        QStringList undo = {}; // puts back what `args` changes; empty when there is nothing to put back
     };
 
     void run(const QStringList &args, EngineCallback done, bool userCommand = true, int timeoutMs = 0);
     void runSteps(const QString &purpose, QList<Step> steps, EngineCallback done, bool userCommand);
+    // Runs the undo commands in order; `finished` gets an empty string, or what failed.
+    void rollBack(QList<QStringList> undo, std::function<void(const QString &)> finished);
     void refuse(const QStringList &args, const QString &message, EngineCallback done);
     QJsonValue absorb(const QStringList &args, const QList<QJsonValue> &docs);
     void recordError(const QString &kind, const QString &message, const QString &command);
