@@ -10,6 +10,7 @@
 #include "ApiServer.h"
 #include "AuthStore.h"
 #include "Clock.h"
+#include "NullApiBackend.h"
 #include "Protocol.h"
 #include "StateStore.h"
 
@@ -58,19 +59,6 @@ long rssKiB()
     const QList<QByteArray> parts = f.readAll().split(' ');
     return parts.value(1).toLong() * (sysconf(_SC_PAGESIZE) / 1024);
 }
-
-class NoBackend final : public ApiBackend
-{
-public:
-    const Config &config() const override { return m_config; }
-    QString configPath() const override { return {}; }
-    bool applyConfig(const QByteArray &, ConfigErrors *) override { return false; }
-    QFuture<EngineActionResult> engineAction(const QString &, const QJsonObject &) override
-    {
-        return QtFuture::makeReadyFuture(EngineActionResult {});
-    }
-    Config m_config;
-};
 
 // Lives on the client thread: opens `count` subscribed connections and counts deltas; records
 // each delta's arrival time by store_rev.
@@ -205,7 +193,7 @@ int main(int argc, char *argv[])
     QFile tf(dir.filePath(QStringLiteral("token")));
     tf.open(QIODevice::ReadOnly);
     const QString token = QString::fromLatin1(tf.readAll().trimmed());
-    NoBackend backend;
+    test::NullApiBackend backend;
     ApiServer::Options options;
     options.maxConnections = clientCount + 16;
     ApiServer server(clock, state, auth, backend, options);

@@ -9,6 +9,7 @@
 #include "Clock.h"
 #include "CommandRegistry.h"
 #include "JsonPatch.h"
+#include "NullApiBackend.h"
 #include "Protocol.h"
 #include "StateStore.h"
 
@@ -20,25 +21,12 @@ using namespace smoothwan;
 
 namespace {
 
-class NoBackend final : public ApiBackend
-{
-public:
-    const Config &config() const override { return m_config; }
-    QString configPath() const override { return {}; }
-    bool applyConfig(const QByteArray &, ConfigErrors *) override { return false; }
-    QFuture<EngineActionResult> engineAction(const QString &, const QJsonObject &) override
-    {
-        return QtFuture::makeReadyFuture(EngineActionResult {});
-    }
-    Config m_config;
-};
-
 struct World
 {
     ManualClock clock;
     StateStore state {clock};
     AuthStore auth {clock, QString(), QString()};
-    NoBackend backend;
+    test::NullApiBackend backend;
     CommandRegistry registry;
     World() { registerApiCommands(registry, backend, auth, state); }
 };

@@ -7,6 +7,7 @@
 #include "ApiServer.h"
 #include "AuthStore.h"
 #include "Clock.h"
+#include "NullApiBackend.h"
 #include "Protocol.h"
 #include "StateStore.h"
 
@@ -20,19 +21,6 @@
 using namespace smoothwan;
 
 namespace {
-
-class NoBackend final : public ApiBackend
-{
-public:
-    const Config &config() const override { return m_config; }
-    QString configPath() const override { return {}; }
-    bool applyConfig(const QByteArray &, ConfigErrors *) override { return false; }
-    QFuture<EngineActionResult> engineAction(const QString &, const QJsonObject &) override
-    {
-        return QtFuture::makeReadyFuture(EngineActionResult {});
-    }
-    Config m_config;
-};
 
 QString section(const QString &doc, const QString &heading)
 {
@@ -65,7 +53,7 @@ private Q_SLOTS:
         StateStore state(clock);
         QTemporaryDir dir;
         AuthStore auth(clock, dir.path(), QString());
-        NoBackend backend;
+        test::NullApiBackend backend;
         ApiServer server(clock, state, auth, backend, {});
         registerApiCommands(server.commands(), backend, auth, state);
 
