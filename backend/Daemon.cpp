@@ -52,6 +52,16 @@ QJsonArray errorsToJson(const ConfigErrors &errors)
     return out;
 }
 
+// system.ui: the touchscreen's settings from the configuration's ui section.
+void publishUi(StateStore &state, const UiConfig &ui)
+{
+    QJsonObject system = state.slice(QStringLiteral("system")).toObject();
+    system.insert(QStringLiteral("ui"), QJsonObject {{QStringLiteral("kiosk"), ui.kiosk},
+                                                     {QStringLiteral("blankAfter"), ui.blankAfterSeconds},
+                                                     {QStringLiteral("theme"), configName(ui.theme)}});
+    state.setSlice(QStringLiteral("system"), system);
+}
+
 } // namespace
 
 Daemon::Daemon(const Clock &clock, ConfigStore &config, LinkMonitor &links, Prober &prober, RouteApplier &routes,
@@ -81,6 +91,10 @@ Daemon::Daemon(const Clock &clock, ConfigStore &config, LinkMonitor &links, Prob
     connect(&m_config, &ConfigStore::changed, this, [this](const Config &, const Config &after) {
         m_wans->setConfig(after.wans);
         m_routing->setConfig(after);
+        publishUi(m_state, after.ui);
+        // The engine follows its section (a new type, new settings) and the WANs it may use.
+        m_engines->setConfig(after.engine);
+        pushEngineWans();
     });
     connect(&m_links, &LinkMonitor::linkAdded, this, &Daemon::onLinkAdded);
     connect(&m_links, &LinkMonitor::linkChanged, this, &Daemon::onLinkChanged);
@@ -113,6 +127,7 @@ bool Daemon::start(QString *error)
         return false;
     }
     publishInterfaces();
+    publishUi(m_state, m_config.current().ui);
     m_wans->setConfig(m_config.current().wans);
     m_routing->setConfig(m_config.current());
     m_wans->start();

@@ -7,7 +7,9 @@ file(GLOB_RECURSE sources
     ${SOURCE_DIR}/platform/*.cpp ${SOURCE_DIR}/platform/*.h
     ${SOURCE_DIR}/qml/*.cpp ${SOURCE_DIR}/qml/*.h
     ${SOURCE_DIR}/tests/*.cpp ${SOURCE_DIR}/tests/*.h
-    ${SOURCE_DIR}/bench/*.cpp ${SOURCE_DIR}/bench/*.h)
+    ${SOURCE_DIR}/bench/*.cpp ${SOURCE_DIR}/bench/*.h
+    ${SOURCE_DIR}/relay/*.cpp ${SOURCE_DIR}/relay/*.h
+    ${SOURCE_DIR}/tools/*.cpp ${SOURCE_DIR}/tools/*.h)
 set(bad "")
 foreach(f IN LISTS sources)
     execute_process(COMMAND ${CLANG_FORMAT} --style=file --dry-run --Werror ${f}

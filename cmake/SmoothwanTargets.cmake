@@ -8,6 +8,14 @@ if(SMOOTHWAN_SANITIZE)
     add_link_options(-fsanitize=address,undefined)
 endif()
 
+# Real libFuzzer (Clang only; scripts/run-fuzzers.sh): every target of ours gets libFuzzer's
+# coverage instrumentation, so the fuzzer sees the branches of the code it feeds (the decoder, the
+# loader), not just those of the fuzz target; tests/fuzz links the fuzzer's main into the targets.
+option(SMOOTHWAN_LIBFUZZER "Link the fuzz targets with libFuzzer (needs Clang)" OFF)
+if(SMOOTHWAN_LIBFUZZER)
+    add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+
 # Flags for code we write (not for generated moc/qrc code beyond what the target compiles).
 function(smoothwan_target_defaults target)
     target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor

@@ -28,6 +28,8 @@ struct LinkInfo
     QByteArray permanentMac; // IFLA_PERM_ADDRESS where the driver reports one
     QString devicePath;      // sysfs device path where there is one (USB port, PCI slot)
     QString driver;          // kernel driver of that device (e1000e, rndis_host, qmi_wwan), if any
+    QString devType;         // DEVTYPE of the link's sysfs uevent ("wlan", "wwan", "bridge"), if any
+    bool wireless = false;   // an 802.11 link (sysfs wireless/ or phy80211 exists)
     int masterIndex = 0;     // bridge or bond this link is enslaved to, 0 if none
     bool adminUp = false;    // IFF_UP
     bool operUp = false;     // IF_OPER_UP (or UNKNOWN with IFF_RUNNING, as for tun)

@@ -2,24 +2,24 @@
 // smoothwanctl: the command-line client of smoothwand's API (protocol smoothwan.v1, see
 // docs/protocol.md). Links only the protocol library and QtCore/Network/WebSockets.
 #include "JsonPatch.h"
+#include "PinStore.h"
 #include "Protocol.h"
 
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QCoreApplication>
 #include <QtCore/QCryptographicHash>
-#include <QtCore/QDir>
 #include <QtCore/QFile>
 #include <QtCore/QHash>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
-#include <QtCore/QSaveFile>
-#include <QtCore/QStandardPaths>
 #include <QtCore/QTextStream>
+#include <QtCore/QTime>
 #include <QtCore/QTimer>
 #include <QtNetwork/QSslConfiguration>
 #include <QtWebSockets/QWebSocket>
 #include <QtWebSockets/QWebSocketHandshakeOptions>
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 
@@ -145,13 +145,23 @@ QString table(const QJsonObject &state, bool ansi)
 }
 
 // One connection to the API: auth, then requests with callbacks and subscription frames.
+// With setReconnect(true) (watch), a connection lost after a successful auth is reopened with
+// backoff (1 s doubling to 30 s) using the same credentials; onLost reports each wait, onReady
+// runs again after each auth_ok. A ping unanswered for 10 s, or no auth_ok 10 s after open(),
+// counts as a lost connection (a server that accepts but never answers cannot hang the CLI).
 class Client : public QObject
 {
 public:
     using Callback = std::function<void(const QJsonObject &)>;
+    static constexpr int PingIntervalMs = 25000;
+    static constexpr int AnswerTimeoutMs = 10000;
+    static constexpr int FirstRetryMs = 1000;
+    static constexpr int MaxRetryMs = 30000;
 
     std::function<void()> onReady;
     std::function<void(const QJsonObject &)> onEvent; // snapshot/delta frames
+    // The connection was lost: why, and in how many ms the next attempt (number `attempt`) starts.
+    std::function<void(const QString &why, int retryInMs, int attempt)> onLost;
 
     Client(QUrl url, QString token, QString user, QString password, bool acceptNewPin)
         : m_url(std::move(url))
@@ -162,20 +172,30 @@ public:
     {
         connect(&m_ws, &QWebSocket::connected, this, &Client::onConnected);
         connect(&m_ws, &QWebSocket::disconnected, this, [this] {
-            if (!m_done)
-                finish(ExitUnavailable, QStringLiteral("the connection to %1 closed: %2 (%3)")
-                                            .arg(m_url.toString(), m_ws.closeReason())
-                                            .arg(int(m_ws.closeCode())));
+            lost(QStringLiteral("the connection to %1 closed: %2 (%3)")
+                     .arg(m_url.toString(), m_ws.closeReason())
+                     .arg(int(m_ws.closeCode())));
         });
-        connect(&m_ws, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, [this] {
-            if (!m_done)
-                finish(ExitUnavailable,
-                       QStringLiteral("cannot reach %1: %2").arg(m_url.toString(), m_ws.errorString()));
-        });
+        connect(&m_ws, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
+                [this] { lost(QStringLiteral("cannot reach %1: %2").arg(m_url.toString(), m_ws.errorString())); });
         connect(&m_ws, &QWebSocket::textMessageReceived, this, &Client::onText);
-        connect(&m_ping, &QTimer::timeout, this,
-                [this] { request(QStringLiteral("ping"), {}, [](const QJsonObject &) {}); });
+        connect(&m_ping, &QTimer::timeout, this, [this] {
+            m_answerDue.start(AnswerTimeoutMs);
+            request(QStringLiteral("ping"), {}, [this](const QJsonObject &) { m_answerDue.stop(); });
+        });
+        m_answerDue.setSingleShot(true);
+        connect(&m_answerDue, &QTimer::timeout, this, [this] {
+            const QString why =
+                QStringLiteral("no answer from %1 for %2 s").arg(m_url.toString()).arg(AnswerTimeoutMs / 1000);
+            m_lostWhy = why;
+            m_ws.abort();
+            lost(why); // abort() reports nothing while the socket is still connecting
+        });
+        m_retry.setSingleShot(true);
+        connect(&m_retry, &QTimer::timeout, this, &Client::open);
     }
+
+    void setReconnect(bool on) { m_reconnect = on; }
 
     void open()
     {
@@ -187,16 +207,19 @@ public:
         }
         QWebSocketHandshakeOptions o;
         o.setSubprotocols({QString::fromLatin1(protocol::Subprotocol)});
+        m_answerDue.start(AnswerTimeoutMs); // until auth_ok or auth_invalid
         m_ws.open(m_url, o);
     }
 
-    void request(const QString &type, QJsonObject args, Callback cb)
+    // Sends a request; returns its id.
+    qint64 request(const QString &type, QJsonObject args, Callback cb)
     {
         const qint64 id = ++m_nextId;
         args.insert(QStringLiteral("id"), id);
         args.insert(QStringLiteral("type"), type);
         m_pending.insert(id, std::move(cb));
         m_ws.sendTextMessage(QString::fromUtf8(protocol::encode(args)));
+        return id;
     }
 
     void finish(int code, const QString &message = {})
@@ -222,26 +245,33 @@ public:
     }
 
 private:
+    void lost(const QString &why)
+    {
+        if (m_done || m_retry.isActive())
+            return;                                                   // error() and disconnected() both report one loss
+        const QString reason = m_lostWhy.isEmpty() ? why : m_lostWhy; // a timeout's, over "closed"
+        m_lostWhy.clear();
+        if (!m_reconnect || !m_everReady)
+            return finish(ExitUnavailable, reason);
+        m_ping.stop();
+        m_answerDue.stop();
+        m_pending.clear(); // requests of the lost connection get no answer
+        const int wait = m_retryMs;
+        m_retryMs = std::min(m_retryMs * 2, MaxRetryMs);
+        ++m_attempt;
+        if (onLost)
+            onLost(reason, wait, m_attempt);
+        m_retry.start(wait);
+    }
+
     void onConnected()
     {
         if (m_url.scheme() != QLatin1String("wss"))
             return;
         const QString fp = QString::fromLatin1(
             m_ws.sslConfiguration().peerCertificate().digest(QCryptographicHash::Sha256).toHex(':').toUpper());
-        const QString dir =
-            QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) + QStringLiteral("/smoothwan");
-        const QString path = dir + QStringLiteral("/pins");
-        const QString key = QStringLiteral("%1:%2").arg(m_url.host()).arg(m_url.port(8443));
-        QHash<QString, QString> pins;
-        QFile f(path);
-        if (f.open(QIODevice::ReadOnly)) {
-            for (const QByteArray &line : f.readAll().split('\n')) {
-                const QList<QByteArray> parts = line.trimmed().split(' ');
-                if (parts.size() == 2)
-                    pins.insert(QString::fromLatin1(parts[0]), QString::fromLatin1(parts[1]));
-            }
-        }
-        const QString pinned = pins.value(key);
+        const QString key = protocol::PinStore::key(m_url);
+        const QString pinned = protocol::PinStore::pinned(m_url);
         if (!pinned.isEmpty() && pinned != fp && !m_acceptNewPin) {
             finish(ExitPinMismatch,
                    QStringLiteral("the certificate of %1 CHANGED.\n  pinned:    %2\n  presented: %3\nCompare with the "
@@ -251,15 +281,11 @@ private:
             return;
         }
         if (pinned != fp) {
-            pins.insert(key, fp);
-            QDir().mkpath(dir);
-            QSaveFile s(path);
-            if (s.open(QIODevice::WriteOnly)) {
-                for (auto it = pins.constBegin(); it != pins.constEnd(); ++it)
-                    s.write((it.key() + QLatin1Char(' ') + it.value() + QLatin1Char('\n')).toLatin1());
-                s.commit();
-            }
-            err(QStringLiteral("pinned the certificate of %1: %2 (check it against the touchscreen)").arg(key, fp));
+            if (protocol::PinStore::store(m_url, fp))
+                err(QStringLiteral("pinned the certificate of %1: %2 (check it against the touchscreen)").arg(key, fp));
+            else
+                err(QStringLiteral("warning: could not write %1; the certificate of %2 (%3) is not pinned")
+                        .arg(protocol::PinStore::path(), key, fp));
         }
     }
 
@@ -280,7 +306,19 @@ private:
             }
             m_ws.sendTextMessage(QString::fromUtf8(protocol::encode(auth)));
         } else if (type == QLatin1String("auth_ok")) {
-            m_ping.start(25000);
+            // Reconnects use the session token; the password is not kept once it has done its job.
+            const QString session = m->value(QStringLiteral("session_token")).toString();
+            if (!m_user.isEmpty() && !session.isEmpty()) {
+                m_token = session;
+                m_user.clear();
+                m_password.fill(QLatin1Char('\0'));
+                m_password.clear();
+            }
+            m_answerDue.stop();
+            m_everReady = true;
+            m_retryMs = FirstRetryMs;
+            m_attempt = 0;
+            m_ping.start(PingIntervalMs);
             if (onReady)
                 onReady();
         } else if (type == QLatin1String("auth_invalid")) {
@@ -308,9 +346,16 @@ private:
     bool m_acceptNewPin = false;
     QWebSocket m_ws;
     QTimer m_ping;
+    QTimer m_answerDue;
+    QTimer m_retry;
     QHash<qint64, Callback> m_pending;
     qint64 m_nextId = 0;
     bool m_done = false;
+    bool m_reconnect = false;
+    bool m_everReady = false;
+    int m_retryMs = FirstRetryMs;
+    int m_attempt = 0;
+    QString m_lostWhy;
 };
 
 QJsonValue argValue(const QString &text)
@@ -341,7 +386,7 @@ int main(int argc, char *argv[])
         QStringLiteral("Command-line client of the SmoothWAN service (docs/protocol.md).\n\n"
                        "Commands:\n"
                        "  status                      WANs, engine and routing as a table\n"
-                       "  watch                       the same, redrawn live\n"
+                       "  watch                       the same, redrawn live; reconnects, marks old data STALE\n"
                        "  history [WAN]               the last 10 minutes of rates, latency and loss\n"
                        "  events                      the recent events\n"
                        "  wan enable|disable NAME     turn a WAN on or off\n"
@@ -465,17 +510,42 @@ int main(int argc, char *argv[])
 
     Client client(url, token, user, password, parser.isSet(newPinOption));
     QJsonValue state;
+    qint64 subscription = 0; // the id of the current subscription (a new one after a reconnect)
     qint64 rev = 0;
+    bool resyncing = false; // a resync is on its way: deltas wait for its snapshot
     const bool watch = type == QLatin1String("watch");
+    client.setReconnect(watch);
+    auto draw = [&](const QString &footer) { // home, draw, clear what is left of the previous frame
+        out(QStringLiteral("\x1b[H") + table(state.toObject(), true) + QLatin1Char('\n') + footer +
+            QStringLiteral("\x1b[K\n\x1b[J"));
+    };
     client.onEvent = [&](const QJsonObject &m) {
+        if (m.value(QStringLiteral("sub")).toInteger() != subscription)
+            return; // a frame of an earlier subscription
         const qint64 r = m.value(QStringLiteral("rev")).toInteger();
         if (m.value(QStringLiteral("type")).toString() == QLatin1String("snapshot")) {
             state = m.value(QStringLiteral("state"));
-        } else if (r != rev + 1 || !protocol::JsonPatch::apply(state, m.value(QStringLiteral("patch")).toArray())) {
-            // A gap or a patch that does not fit: ask for a fresh snapshot.
-            client.request(QStringLiteral("resync"), {{QStringLiteral("subscription"), m.value(QStringLiteral("sub"))}},
-                           [](const QJsonObject &) {});
-            return;
+            resyncing = false;
+        } else {
+            if (resyncing)
+                return;
+            QJsonValue next = state; // a patch that fails half-way leaves the state as it was
+            if (r != rev + 1 || !protocol::JsonPatch::apply(next, m.value(QStringLiteral("patch")).toArray())) {
+                // A gap or a patch that does not fit: ask for a fresh snapshot, once.
+                resyncing = true;
+                client.request(QStringLiteral("resync"), {{QStringLiteral("subscription"), subscription}},
+                               [&client](const QJsonObject &answer) {
+                                   if (!answer.value(QStringLiteral("success")).toBool())
+                                       client.finish(Client::exitFor(answer),
+                                                     QStringLiteral("resync failed: %1")
+                                                         .arg(answer.value(QStringLiteral("error"))
+                                                                  .toObject()
+                                                                  .value(QStringLiteral("message"))
+                                                                  .toString()));
+                               });
+                return;
+            }
+            state = next;
         }
         rev = r;
         if (!watch) {
@@ -485,9 +555,22 @@ int main(int argc, char *argv[])
         }
         if (json)
             out(QString::fromUtf8(QJsonDocument(state.toObject()).toJson(QJsonDocument::Compact)) + QLatin1Char('\n'));
-        else // home, draw, clear what is left of the previous frame
-            out(QStringLiteral("\x1b[H") + table(state.toObject(), true) +
-                QStringLiteral("\nsmoothwanctl watch — %1 — Ctrl-C to quit\x1b[K\n\x1b[J").arg(url.toString()));
+        else
+            draw(QStringLiteral("smoothwanctl watch — %1 — Ctrl-C to quit").arg(url.toString()));
+    };
+    // A lost connection leaves the last state on screen, marked stale, until a new snapshot.
+    QString lostAt;
+    client.onLost = [&](const QString &why, int retryInMs, int attempt) {
+        if (attempt == 1)
+            lostAt = QTime::currentTime().toString(QStringLiteral("HH:mm:ss"));
+        const QString note = QStringLiteral("connection lost at %1 (%2); reconnecting in %3 s (attempt %4)")
+                                 .arg(lostAt, clean(why, 100))
+                                 .arg((retryInMs + 999) / 1000)
+                                 .arg(attempt);
+        if (json)
+            err(note + QStringLiteral("; the last state is stale"));
+        else
+            draw(QStringLiteral("\x1b[7m STALE \x1b[0m the values above are from before the ") + note);
     };
     client.onReady = [&]() {
         if (type == QLatin1String("status") || watch) {
@@ -496,7 +579,8 @@ int main(int argc, char *argv[])
             QJsonObject s;
             s.insert(QStringLiteral("topics"), QJsonArray {QStringLiteral("wans"), QStringLiteral("engine"),
                                                            QStringLiteral("routing"), QStringLiteral("system")});
-            client.request(QStringLiteral("subscribe"), s, [&](const QJsonObject &r) {
+            resyncing = false;
+            subscription = client.request(QStringLiteral("subscribe"), s, [&](const QJsonObject &r) {
                 if (!r.value(QStringLiteral("success")).toBool())
                     client.finish(
                         Client::exitFor(r),

@@ -152,9 +152,7 @@ int main(int argc, char *argv[])
             out.result = r.data;
             out.message = r.message;
             if (!r.ok && !r.errorKind.isEmpty())
-                out.code = r.errorKind == QLatin1String("not_found") || r.errorKind == QLatin1String("unavailable")
-                               ? r.errorKind
-                               : QStringLiteral("engine_error");
+                out.code = smoothwan::engineErrorCode(r.errorKind);
             promise->addResult(out);
             promise->finish();
         });

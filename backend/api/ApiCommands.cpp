@@ -156,12 +156,32 @@ void engineCommand(CommandRegistry &r, ApiBackend &backend, QObject *context, co
              QString act = action;
              if (act.isEmpty()) { // engine.action: the name and args come from the request
                  act = ctx.args.value(QStringLiteral("name")).toString();
-                 a = ctx.args.value(QStringLiteral("args")).toObject();
+                 const EngineActionSpec *spec = findEngineAction(act);
+                 if (!spec)
+                     return reply(notFound(QStringLiteral("engine action")));
                  // Only connect and disconnect are operator actions; the rest are admin's.
-                 static const QStringList operatorActions {QStringLiteral("connect"), QStringLiteral("disconnect")};
-                 if (ctx.role < Role::Admin && !operatorActions.contains(act))
+                 if (ctx.role < spec->role)
                      return reply(CommandOutcome::failure(
-                         text(Error::Forbidden), QStringLiteral("engine action '%1' needs the admin role").arg(act)));
+                         text(Error::Forbidden),
+                         QStringLiteral("engine action '%1' needs the %2 role").arg(act, roleName(spec->role))));
+                 // The action's own schema, as strict as a command's: nothing unchecked reaches
+                 // the engine.
+                 QString why;
+                 const QJsonObject given = ctx.args.value(QStringLiteral("args")).toObject();
+                 if (given.contains(QStringLiteral("id")) || given.contains(QStringLiteral("type")))
+                     return reply(
+                         CommandOutcome::failure(text(Error::InvalidFormat), QStringLiteral("args: unknown argument")));
+                 const auto checked =
+                     CommandRegistry::validate(CommandSpec {act, spec->role, {}, spec->args, {}}, given, &why);
+                 if (!checked)
+                     return reply(CommandOutcome::failure(text(Error::InvalidFormat), QStringLiteral("args: ") + why));
+                 if (spec->check) {
+                     why = spec->check(*checked);
+                     if (!why.isEmpty())
+                         return reply(
+                             CommandOutcome::failure(text(Error::InvalidFormat), QStringLiteral("args: ") + why));
+                 }
+                 a = *checked;
              }
              // Continue on the server's thread (`context` lives there) whatever thread finishes
              // the future; a cancelled future still gets its one answer.
@@ -179,7 +199,212 @@ void engineCommand(CommandRegistry &r, ApiBackend &backend, QObject *context, co
          }});
 }
 
+// The values of a bypass or streaming list edit are checked by the kind the list holds.
+QString checkListEdit(const QJsonObject &a)
+{
+    const QString list = a.value(QStringLiteral("list")).toString();
+    const K kind = list == QLatin1String("domains") ? K::Domain
+                   : list == QLatin1String("ipv4")  ? K::Ipv4Prefix
+                   : list == QLatin1String("ipv6")  ? K::Ipv6Prefix
+                                                    : K::PortRule;
+    const QJsonArray values = a.value(QStringLiteral("values")).toArray();
+    if (values.isEmpty() && a.value(QStringLiteral("op")).toString() != QLatin1String("set"))
+        return QStringLiteral("'values': at least one value to add or remove");
+    for (const QJsonValue &v : values)
+        if (const QString why = checkString(v.toString(), kind, 253); !why.isEmpty())
+            return QStringLiteral("'values': %1").arg(why);
+    return {};
+}
+
 } // namespace
+
+const QList<EngineActionSpec> &engineActions()
+{
+    static const QList<EngineActionSpec> actions = [] {
+        const QString all = QStringLiteral("all");
+        const QString speedify = QStringLiteral("speedify");
+        const auto adapter = [] { return ArgSpec::string(QStringLiteral("adapter"), K::InterfaceName, 15); };
+        const auto enabled = [] { return ArgSpec::boolean(QStringLiteral("enabled")); };
+        const QStringList directional {QStringLiteral("on"), QStringLiteral("backup_off"),
+                                       QStringLiteral("strict_off")};
+        const QList<ArgSpec> listEdit {
+            ArgSpec::oneOf(QStringLiteral("list"), {QStringLiteral("domains"), QStringLiteral("ipv4"),
+                                                    QStringLiteral("ipv6"), QStringLiteral("ports")}),
+            ArgSpec::oneOf(QStringLiteral("op"), {QStringLiteral("add"), QStringLiteral("rem"), QStringLiteral("set")}),
+            // A coarse first check; each value is checked again by the list's kind (checkListEdit).
+            ArgSpec::list(QStringLiteral("values"), K::Glob, 100, 253)};
+        // speedtest and streamtest: of the tunnel, one adapter or one WAN.
+        const auto adapterOrWan = [](const QJsonObject &a) {
+            return a.contains(QStringLiteral("adapter")) && a.contains(QStringLiteral("wan"))
+                       ? QStringLiteral("give an adapter or a WAN, not both")
+                       : QString();
+        };
+        constexpr qint64 MaxBps = 1000000000000LL; // 1 Tbit/s
+        return QList<EngineActionSpec> {
+            {QStringLiteral("status"),
+             Role::Admin,
+             all,
+             QStringLiteral("The engine's status (as in the engine slice)."),
+             {}},
+            {QStringLiteral("log_tail"),
+             Role::Admin,
+             all,
+             QStringLiteral("The last lines of the engine's log."),
+             {ArgSpec::integer(QStringLiteral("lines"), 1, 1000).optional()}},
+            {QStringLiteral("connect"),
+             Role::Operator,
+             speedify,
+             QStringLiteral("Connect, optionally to a server (closest, public, private, p2p, last, a country [city "
+                            "[number]], a tag, or #tag to lock to it)."),
+             {ArgSpec::string(QStringLiteral("server"), K::Server, 64).optional()}},
+            {QStringLiteral("disconnect"), Role::Operator, speedify, QStringLiteral("Disconnect."), {}},
+            {QStringLiteral("login"),
+             Role::Admin,
+             speedify,
+             QStringLiteral("Log in to a Speedify account."),
+             {ArgSpec::string(QStringLiteral("user"), K::Account, 128),
+              ArgSpec::string(QStringLiteral("password"), K::Password, 256)}},
+            {QStringLiteral("login_auto"),
+             Role::Admin,
+             speedify,
+             QStringLiteral("Log in with a free automatic account."),
+             {}},
+            {QStringLiteral("logout"), Role::Admin, speedify, QStringLiteral("Log out."), {}},
+            {QStringLiteral("servers"),
+             Role::Admin,
+             speedify,
+             QStringLiteral("The servers (public and private; test servers left out)."),
+             {}},
+            {QStringLiteral("version"), Role::Admin, speedify, QStringLiteral("Speedify's version."), {}},
+            {QStringLiteral("set_mode"),
+             Role::Admin,
+             speedify,
+             QStringLiteral("The bonding mode."),
+             {ArgSpec::oneOf(QStringLiteral("mode"),
+                             {QStringLiteral("speed"), QStringLiteral("redundant"), QStringLiteral("streaming")})}},
+            {QStringLiteral("set_transport"),
+             Role::Admin,
+             speedify,
+             QStringLiteral("The transport."),
+             {ArgSpec::oneOf(QStringLiteral("transport"),
+                             {QStringLiteral("auto"), QStringLiteral("tcp"), QStringLiteral("tcp-multi"),
+                              QStringLiteral("udp"), QStringLiteral("https")})}},
+            {QStringLiteral("set_encryption"),
+             Role::Admin,
+             speedify,
+             QStringLiteral("Encrypt the tunnel."),
+             {enabled()}},
+            {QStringLiteral("set_jumbo"), Role::Admin, speedify, QStringLiteral("Jumbo packets."), {enabled()}},
+            {QStringLiteral("set_packet_aggregation"),
+             Role::Admin,
+             speedify,
+             QStringLiteral("Packet aggregation."),
+             {enabled()}},
+            {QStringLiteral("set_header_compression"),
+             Role::Admin,
+             speedify,
+             QStringLiteral("Header compression."),
+             {enabled()}},
+            {QStringLiteral("set_overflow"),
+             Role::Admin,
+             speedify,
+             QStringLiteral("Speed mode's overflow threshold: use secondary adapters above this rate."),
+             {ArgSpec::number(QStringLiteral("mbps"), 0, 100000)}},
+            {QStringLiteral("set_priority_overflow"),
+             Role::Admin,
+             speedify,
+             QStringLiteral("The priority overflow threshold."),
+             {ArgSpec::number(QStringLiteral("mbps"), 0, 100000)}},
+            {QStringLiteral("set_max_redundant"),
+             Role::Admin,
+             speedify,
+             QStringLiteral("Redundant mode's maximum number of connections."),
+             {ArgSpec::integer(QStringLiteral("connections"), 1, 64)}},
+            {QStringLiteral("adapter_priority"),
+             Role::Admin,
+             speedify,
+             QStringLiteral("An adapter's priority (only while no WANs are configured: then the WANs' tiers rule)."),
+             {adapter(),
+              ArgSpec::oneOf(QStringLiteral("priority"),
+                             {QStringLiteral("automatic"), QStringLiteral("always"), QStringLiteral("secondary"),
+                              QStringLiteral("backup"), QStringLiteral("never")})}},
+            {QStringLiteral("adapter_rate_limit"),
+             Role::Admin,
+             speedify,
+             QStringLiteral("An adapter's rate limit in bits per second (0: none)."),
+             {adapter(), ArgSpec::integer(QStringLiteral("down_bps"), 0, MaxBps),
+              ArgSpec::integer(QStringLiteral("up_bps"), 0, MaxBps)}},
+            {QStringLiteral("adapter_data_limit"),
+             Role::Admin,
+             speedify,
+             QStringLiteral("An adapter's daily, daily boost or monthly data limit in bytes (null: unlimited); "
+                            "reset_day (monthly: 1-31, 0 rolling 30 days)."),
+             {adapter(),
+              ArgSpec::oneOf(QStringLiteral("period"),
+                             {QStringLiteral("daily"), QStringLiteral("dailyboost"), QStringLiteral("monthly")}),
+              ArgSpec::integer(QStringLiteral("bytes"), 1, qint64(1) << 52).orNull(),
+              ArgSpec::integer(QStringLiteral("reset_day"), 0, 31).optional()},
+             [](const QJsonObject &a) {
+                 return a.value(QStringLiteral("reset_day")).toInt() != 0 &&
+                                a.value(QStringLiteral("period")).toString() != QLatin1String("monthly")
+                            ? QStringLiteral("'reset_day' applies to the monthly limit only")
+                            : QString();
+             }},
+            {QStringLiteral("adapter_overlimit_rate"),
+             Role::Admin,
+             speedify,
+             QStringLiteral("An adapter's rate once over its data limit, in bits per second (0: stop using it)."),
+             {adapter(), ArgSpec::integer(QStringLiteral("bps"), 0, MaxBps)}},
+            {QStringLiteral("adapter_directional"),
+             Role::Admin,
+             speedify,
+             QStringLiteral("An adapter's use per direction: on, backup_off or strict_off."),
+             {adapter(), ArgSpec::oneOf(QStringLiteral("upload"), directional),
+              ArgSpec::oneOf(QStringLiteral("download"), directional)}},
+            {QStringLiteral("adapter_encryption"),
+             Role::Admin,
+             speedify,
+             QStringLiteral("Encrypt one adapter's connections."),
+             {adapter(), enabled()}},
+            {QStringLiteral("reset_usage"),
+             Role::Admin,
+             speedify,
+             QStringLiteral("Reset an adapter's usage counters."),
+             {adapter()}},
+            {QStringLiteral("streamingbypass_list"), Role::Admin, speedify,
+             QStringLiteral("Edit a streaming bypass list (traffic that skips the tunnel)."), listEdit, checkListEdit},
+            {QStringLiteral("streamingbypass_service"),
+             Role::Admin,
+             speedify,
+             QStringLiteral("Turn the streaming bypass of one service (e.g. Netflix) on or off."),
+             {ArgSpec::string(QStringLiteral("service"), K::Label, 64), enabled()}},
+            {QStringLiteral("streaming_list"), Role::Admin, speedify,
+             QStringLiteral("Edit a list of traffic Speedify treats as streaming (prioritised)."), listEdit,
+             checkListEdit},
+            {QStringLiteral("speedtest"),
+             Role::Admin,
+             speedify,
+             QStringLiteral("A speed test through the tunnel, or of one adapter or WAN."),
+             {adapter().optional(), ArgSpec::string(QStringLiteral("wan"), K::Name, 32).optional()},
+             adapterOrWan},
+            {QStringLiteral("streamtest"),
+             Role::Admin,
+             speedify,
+             QStringLiteral("A streaming test through the tunnel, or of one adapter or WAN."),
+             {adapter().optional(), ArgSpec::string(QStringLiteral("wan"), K::Name, 32).optional()},
+             adapterOrWan},
+        };
+    }();
+    return actions;
+}
+
+const EngineActionSpec *findEngineAction(const QString &name)
+{
+    for (const EngineActionSpec &a : engineActions())
+        if (a.name == name)
+            return &a;
+    return nullptr;
+}
 
 void registerApiCommands(CommandRegistry &r, ApiBackend &backend, AuthStore &auth, StateStore &state)
 {
@@ -446,21 +671,24 @@ void registerApiCommands(CommandRegistry &r, ApiBackend &backend, AuthStore &aut
     r.add({QStringLiteral("engine.set_type"),
            Role::Admin,
            QStringLiteral("Choose the bonding engine."),
-           {ArgSpec::oneOf(QStringLiteral("type"), namesOf<EngineType>())},
+           // Not "type": that member of a request is the command's name.
+           {ArgSpec::oneOf(QStringLiteral("engine"), namesOf<EngineType>())},
            [&backend](const CommandContext &ctx, const CommandReply &reply) {
                Config c = backend.config();
-               c.engine.type = *configEnumFromString<EngineType>(ctx.args.value(QStringLiteral("type")).toString());
+               c.engine.type = *configEnumFromString<EngineType>(ctx.args.value(QStringLiteral("engine")).toString());
                reply(apply(backend, c, ctx));
            }});
     engineCommand(r, backend, &auth, QStringLiteral("engine.connect"), QStringLiteral("connect"), Role::Operator,
                   QStringLiteral("Connect the engine (optionally to a server)."),
-                  {ArgSpec::string(QStringLiteral("server"), K::Any, 64).optional()});
+                  {ArgSpec::string(QStringLiteral("server"), K::Server, 64).optional()});
     engineCommand(r, backend, &auth, QStringLiteral("engine.disconnect"), QStringLiteral("disconnect"), Role::Operator,
                   QStringLiteral("Disconnect the engine."), {});
-    engineCommand(r, backend, &auth, QStringLiteral("engine.action"), QString(), Role::Operator,
-                  QStringLiteral("Any engine action by name (connect/disconnect: operator; others: admin)."),
-                  {ArgSpec::string(QStringLiteral("name"), K::Name, 32),
-                   ArgSpec::object(QStringLiteral("args"), 4096).optional()});
+    engineCommand(
+        r, backend, &auth, QStringLiteral("engine.action"), QString(), Role::Operator,
+        QStringLiteral("An engine action by name, with its arguments (see Engine actions; connect/disconnect: "
+                       "operator; others: admin)."),
+        {ArgSpec::string(QStringLiteral("name"), K::Name, 32),
+         ArgSpec::object(QStringLiteral("args"), 4096).optional().checkedByHandler()});
     engineCommand(r, backend, &auth, QStringLiteral("engine.log_tail"), QStringLiteral("log_tail"), Role::Admin,
                   QStringLiteral("The last lines of the engine's log."),
                   {ArgSpec::integer(QStringLiteral("lines"), 1, 1000).optional()});

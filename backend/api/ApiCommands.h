@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "CommandRegistry.h"
+
+#include <functional>
+
 namespace smoothwan {
 
 class ApiBackend;
@@ -16,5 +20,23 @@ class StateStore;
 // thread finishes them. The handlers keep references to the arguments, which must outlive the
 // registry.
 void registerApiCommands(CommandRegistry &registry, ApiBackend &backend, AuthStore &auth, StateStore &state);
+
+// One action of `engine.action{name, args}`: the role it needs, which engines have it, and the
+// schema of its `args` (checked like a command's arguments: unknown members, wrong types,
+// out-of-range numbers and hostile strings are invalid_format before the engine sees anything).
+// `check` adds rules that span several arguments; it returns an empty string when they hold.
+struct EngineActionSpec
+{
+    QString name;
+    Role role = Role::Admin;
+    QString engines; // "all" or "speedify"
+    QString summary;
+    QList<ArgSpec> args;
+    std::function<QString(const QJsonObject &)> check = {};
+};
+
+// Every engine action, in the order docs/protocol.md lists them.
+const QList<EngineActionSpec> &engineActions();
+const EngineActionSpec *findEngineAction(const QString &name);
 
 } // namespace smoothwan

@@ -9,6 +9,7 @@
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
+#include <QtCore/QScopeGuard>
 #include <QtNetwork/QSslConfiguration>
 #include <QtWebSockets/QWebSocket>
 #include <QtWebSockets/QWebSocketCorsAuthenticator>
@@ -56,6 +57,8 @@ ApiServer::ApiServer(const Clock &clock, StateStore &state, AuthStore &auth, Api
     m_flushTimer.setSingleShot(true);
     connect(&m_flushTimer, &QTimer::timeout, this, &ApiServer::flush);
     connect(&m_state, &StateStore::changed, this, &ApiServer::scheduleFlush);
+    connect(&m_auth, &AuthStore::userCredentialsChanged, this, &ApiServer::onUserCredentialsChanged);
+    connect(&m_auth, &AuthStore::deviceTokenRevoked, this, &ApiServer::onDeviceTokenRevoked);
     connect(&m_historyTimer, &QTimer::timeout, this, &ApiServer::sampleHistory);
     m_historyTimer.setTimerType(Qt::PreciseTimer);
     m_historyTimer.start(m_options.historyIntervalMs);
@@ -417,6 +420,13 @@ void ApiServer::handleRequest(Client &client, const QJsonObject &message)
     const qint64 requestIdValue = *id;
     auto answered = std::make_shared<bool>(false);
     const QString name = spec->name;
+    // Credential changes made by this request know who made them (see onUserCredentialsChanged).
+    m_actingClient = clientId;
+    m_auth.setActingSession(client.identity->sessionToken);
+    auto notActing = qScopeGuard([this] {
+        m_actingClient = 0;
+        m_auth.setActingSession({});
+    });
     spec->handler(ctx, [this, clientId, requestIdValue, answered, name](const CommandOutcome &o) {
         if (*answered)
             return;
@@ -436,6 +446,45 @@ void ApiServer::handleRequest(Client &client, const QJsonObject &message)
         if (sub != it->second->subscriptions.end())
             sendSnapshot(*it->second, sub.key(), *sub);
     });
+}
+
+void ApiServer::endConnection(Client &client, const QString &why)
+{
+    qCInfo(lcApi, "closing the connection of %s from %s: %s", qPrintable(client.identity->user),
+           qPrintable(client.peer), qPrintable(why));
+    client.closing = true; // from now on nothing is served to it, no request and no delta
+    // Closed after the current request's answer went out (the changer may be this very client).
+    QMetaObject::invokeMethod(
+        this,
+        [this, id = client.id] {
+            auto it = m_clients.find(id);
+            if (it != m_clients.end())
+                closeClient(*it->second, CloseAuthFailed, QStringLiteral("credentials changed"));
+        },
+        Qt::QueuedConnection);
+}
+
+void ApiServer::onUserCredentialsChanged(const QString &user, AuthStore::Change change)
+{
+    const char *why = change == AuthStore::Change::Password ? "password changed"
+                      : change == AuthStore::Change::Role   ? "role changed"
+                                                            : "user deleted";
+    for (auto &[id, client] : m_clients) {
+        if (!client->identity || client->identity->local || client->closing || client->identity->user != user)
+            continue;
+        // One's own password change keeps the connection that made it.
+        if (change == AuthStore::Change::Password && id == m_actingClient)
+            continue;
+        endConnection(*client, QString::fromLatin1(why));
+    }
+}
+
+void ApiServer::onDeviceTokenRevoked(const QByteArray &sha256)
+{
+    for (auto &[id, client] : m_clients) {
+        if (client->identity && !client->identity->local && !client->closing && client->identity->deviceToken == sha256)
+            endConnection(*client, QStringLiteral("device token revoked"));
+    }
 }
 
 QJsonObject ApiServer::project(const QStringList &topics) const

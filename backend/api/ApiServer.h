@@ -39,6 +39,9 @@ class StateStore;
 // - Limits: handshake timeout, message size, connection count, command rate, Origin allow-list;
 //   a client whose send queue passes sendQueueSoftBytes stops getting deltas and is resynced with
 //   a snapshot once drained; past sendQueueHardBytes it is closed. The daemon never blocks on it.
+// - When a user's credentials change (AuthStore::userCredentialsChanged) their connections are
+//   closed with 4401 "credentials changed" (on a password change, all but the one that made it);
+//   a revoked device token's connections likewise. Local-token connections never are.
 // - Samples the "wans" slice into a HistoryBuffer at 1 Hz and puts the TLS fingerprint in
 //   system.tls.fingerprint.
 class ApiServer : public QObject
@@ -122,6 +125,10 @@ private:
     void refuse(QWebSocket *socket, int code, const QString &reason);
     void dropClient(quint64 clientId);
     void registerBuiltins();
+    void onUserCredentialsChanged(const QString &user, AuthStore::Change change);
+    void onDeviceTokenRevoked(const QByteArray &sha256);
+    // Serves nothing more to the client and closes it once the current request is answered.
+    void endConnection(Client &client, const QString &why);
 
     QJsonObject project(const QStringList &topics) const;
     void sendSnapshot(Client &client, qint64 subId, Subscription &sub);
@@ -138,6 +145,7 @@ private:
     QList<QWebSocketServer *> m_servers;
     std::map<quint64, std::unique_ptr<Client>> m_clients;
     quint64 m_nextClient = 1;
+    quint64 m_actingClient = 0; // the connection whose request is being handled
     QTimer m_flushTimer;
     QTimer m_historyTimer;
     QElapsedTimer m_sinceFlush;

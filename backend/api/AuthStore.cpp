@@ -5,6 +5,8 @@
 #include "Clock.h"
 #include "Logging.h"
 
+#include <algorithm>
+
 #include <QtCore/QCryptographicHash>
 #include <QtCore/QDir>
 #include <QtCore/QFile>
@@ -14,7 +16,12 @@
 
 #include <sodium.h>
 
+#include <cerrno>
+#include <cstring>
+#include <grp.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
 
 namespace smoothwan {
 
@@ -98,8 +105,37 @@ bool AuthStore::load(QString *error)
             qCInfo(lcApi, "created the local token %s", qPrintable(m_localTokenPath));
         }
         m_localTokenHash = sha256(token);
+        giveLocalTokenToGroup();
     }
     return true;
+}
+
+void AuthStore::giveLocalTokenToGroup() const
+{
+    if (m_localTokenGroup.isEmpty())
+        return;
+    struct group entry
+    {
+    };
+    struct group *found = nullptr;
+    std::vector<char> buffer(16384);
+    const QByteArray name = m_localTokenGroup.toLocal8Bit();
+    if (::getgrnam_r(name.constData(), &entry, buffer.data(), buffer.size(), &found) != 0 || !found) {
+        qCInfo(lcApi, "no group '%s': the local token %s stays readable by root only", name.constData(),
+               qPrintable(m_localTokenPath));
+        return;
+    }
+    const QByteArray path = QFile::encodeName(m_localTokenPath);
+    struct stat st
+    {
+    };
+    if (::stat(path.constData(), &st) == 0 && st.st_gid == found->gr_gid)
+        return;
+    if (::chown(path.constData(), static_cast<uid_t>(-1), found->gr_gid) != 0)
+        qCWarning(lcApi, "cannot give the local token %s to group '%s': %s", path.constData(), name.constData(),
+                  std::strerror(errno));
+    else
+        qCInfo(lcApi, "the local token %s is readable by group '%s'", path.constData(), name.constData());
 }
 
 bool AuthStore::save(QString *error) const
@@ -152,7 +188,7 @@ bool AuthStore::hasAdmin() const
     return std::any_of(m_users.begin(), m_users.end(), [](const User &u) { return u.role == Role::Admin; });
 }
 
-AuthStore::Identity AuthStore::openSession(const QString &user, Role role)
+AuthStore::Identity AuthStore::openSession(const QString &user, Role role, const QByteArray &deviceToken)
 {
     expireSessions();
     Identity id;
@@ -160,6 +196,7 @@ AuthStore::Identity AuthStore::openSession(const QString &user, Role role)
     id.role = role;
     id.sessionToken = newToken();
     id.expiresIdleMs = m_sessionIdleMs;
+    id.deviceToken = deviceToken;
     if (m_sessions.size() >= MaxSessions) {
         auto oldest = m_sessions.begin();
         for (auto it = m_sessions.begin(); it != m_sessions.end(); ++it)
@@ -167,8 +204,19 @@ AuthStore::Identity AuthStore::openSession(const QString &user, Role role)
                 oldest = it;
         m_sessions.erase(oldest);
     }
-    m_sessions.insert(sha256(id.sessionToken), Session {user, role, m_clock.monotonicMs()});
+    m_sessions.insert(sha256(id.sessionToken), Session {user, role, m_clock.monotonicMs(), deviceToken});
     return id;
+}
+
+void AuthStore::endSessionsOf(const QString &user, bool keepActing)
+{
+    for (auto it = m_sessions.begin(); it != m_sessions.end();)
+        it = it->user == user && !(keepActing && it.key() == m_actingSession) ? m_sessions.erase(it) : std::next(it);
+}
+
+void AuthStore::setActingSession(const QString &token)
+{
+    m_actingSession = token.isEmpty() ? QByteArray() : sha256(token);
 }
 
 void AuthStore::expireSessions()
@@ -240,11 +288,19 @@ AuthStore::LoginResult AuthStore::loginWithToken(const QString &token, const QSt
         id.role = s->role;
         id.sessionToken = token;
         id.expiresIdleMs = m_sessionIdleMs;
+        id.deviceToken = s->deviceToken;
         return {id, {}, {}};
     }
     for (const DeviceToken &t : m_tokens) {
-        if (sodium_memcmp(hash.constData(), t.sha256.constData(), 32) == 0 && t.sha256.size() == 32)
-            return {openSession(t.user, t.role), {}, {}};
+        if (sodium_memcmp(hash.constData(), t.sha256.constData(), 32) == 0 && t.sha256.size() == 32) {
+            // A token never grants more than its owner has now: demoting a user also demotes the
+            // tokens they made (the owner `local`, the touchscreen, has no user record: admin).
+            Role role = t.role;
+            for (const User &u : m_users)
+                if (u.name == t.user)
+                    role = std::min(role, u.role);
+            return {openSession(t.user, role, t.sha256), {}, {}};
+        }
     }
     recordFailure(address, {});
     return {std::nullopt, QString::fromLatin1(protocol::Error::Unauthorized), QStringLiteral("invalid token")};
@@ -265,16 +321,13 @@ void AuthStore::loginWithPassword(const QString &user, const QString &password, 
     if (m_pending >= MaxPendingVerifications)
         return fail(protocol::Error::Busy, QStringLiteral("too many logins in progress; try again"));
     QByteArray hash;
-    Role role = Role::Viewer;
     for (const User &u : m_users)
-        if (u.name == user) {
+        if (u.name == user)
             hash = u.hash;
-            role = u.role;
-        }
     const bool known = !hash.isEmpty();
     ++m_pending;
     const QByteArray utf8 = password.toUtf8();
-    m_pool.start([this, hash, utf8, user, role, address, known, done = std::move(done)]() {
+    m_pool.start([this, hash, utf8, user, address, known, done = std::move(done)]() {
         // An unknown user costs a hash of the same cost as a known one's verification: no user
         // enumeration by timing, and no work on the event loop.
         const bool ok = known ? crypto_pwhash_str_verify(hash.constData(), utf8.constData(),
@@ -282,7 +335,7 @@ void AuthStore::loginWithPassword(const QString &user, const QString &password, 
                               : (hashPassword(QString::fromUtf8(utf8)), false);
         QMetaObject::invokeMethod(
             this,
-            [this, ok, user, role, address, done]() {
+            [this, ok, hash, user, address, done]() {
                 --m_pending;
                 if (!ok) {
                     recordFailure(address, user);
@@ -292,7 +345,18 @@ void AuthStore::loginWithPassword(const QString &user, const QString &password, 
                                       QStringLiteral("invalid user name or password")});
                     return;
                 }
-                done(LoginResult {openSession(user, role), {}, {}});
+                // The user may have been deleted, or had their password or role changed, while the
+                // hash was checked: the old password opens no session, and the role is today's.
+                const auto now =
+                    std::find_if(m_users.begin(), m_users.end(), [&](const User &u) { return u.name == user; });
+                if (now == m_users.end() || now->hash != hash) {
+                    qCInfo(lcApi, "password login for '%s' from %s raced a credential change; refused",
+                           qPrintable(user.left(32)), qPrintable(address));
+                    done(LoginResult {std::nullopt, QString::fromLatin1(protocol::Error::Unauthorized),
+                                      QStringLiteral("invalid user name or password")});
+                    return;
+                }
+                done(LoginResult {openSession(user, now->role), {}, {}});
             },
             Qt::QueuedConnection);
     });
@@ -331,10 +395,11 @@ QString AuthStore::setPassword(const QString &name, const QString &password, QSt
             return QString::fromLatin1(protocol::Error::InvalidFormat);
         }
         u.hash = hashPassword(password).toLatin1();
-        // A changed password ends that user's sessions.
-        for (auto it = m_sessions.begin(); it != m_sessions.end();)
-            it = it->user == name ? m_sessions.erase(it) : std::next(it);
-        return save(message) ? QString() : QString::fromLatin1(protocol::Error::Internal);
+        // A changed password ends that user's sessions, except the one changing it.
+        endSessionsOf(name, true);
+        const bool saved = save(message);
+        Q_EMIT userCredentialsChanged(name, Change::Password);
+        return saved ? QString() : QString::fromLatin1(protocol::Error::Internal);
     }
     *message = QStringLiteral("no such user");
     return QString::fromLatin1(protocol::Error::NotFound);
@@ -352,9 +417,10 @@ QString AuthStore::setRole(const QString &name, Role role, QString *message)
             return QString::fromLatin1(protocol::Error::Conflict);
         }
         u.role = role;
-        for (auto it = m_sessions.begin(); it != m_sessions.end();)
-            it = it->user == name ? m_sessions.erase(it) : std::next(it);
-        return save(message) ? QString() : QString::fromLatin1(protocol::Error::Internal);
+        endSessionsOf(name, false);
+        const bool saved = save(message);
+        Q_EMIT userCredentialsChanged(name, Change::Role);
+        return saved ? QString() : QString::fromLatin1(protocol::Error::Internal);
     }
     *message = QStringLiteral("no such user");
     return QString::fromLatin1(protocol::Error::NotFound);
@@ -372,10 +438,19 @@ QString AuthStore::deleteUser(const QString &name, QString *message)
             return QString::fromLatin1(protocol::Error::Conflict);
         }
         m_users.removeAt(i);
-        m_tokens.removeIf([&](const DeviceToken &t) { return t.user == name; });
-        for (auto it = m_sessions.begin(); it != m_sessions.end();)
-            it = it->user == name ? m_sessions.erase(it) : std::next(it);
-        return save(message) ? QString() : QString::fromLatin1(protocol::Error::Internal);
+        QList<QByteArray> revoked;
+        m_tokens.removeIf([&](const DeviceToken &t) {
+            if (t.user != name)
+                return false;
+            revoked.append(t.sha256);
+            return true;
+        });
+        endSessionsOf(name, false);
+        const bool saved = save(message);
+        Q_EMIT userCredentialsChanged(name, Change::Deleted);
+        for (const QByteArray &t : std::as_const(revoked))
+            Q_EMIT deviceTokenRevoked(t);
+        return saved ? QString() : QString::fromLatin1(protocol::Error::Internal);
     }
     *message = QStringLiteral("no such user");
     return QString::fromLatin1(protocol::Error::NotFound);
@@ -407,12 +482,24 @@ QString AuthStore::createDeviceToken(const QString &name, const QString &user, R
 
 QString AuthStore::revokeDeviceToken(const QString &name, QString *message)
 {
-    const auto n = m_tokens.removeIf([&](const DeviceToken &t) { return t.name == name; });
-    if (n == 0) {
+    QList<QByteArray> revoked;
+    m_tokens.removeIf([&](const DeviceToken &t) {
+        if (t.name != name)
+            return false;
+        revoked.append(t.sha256);
+        return true;
+    });
+    if (revoked.isEmpty()) {
         *message = QStringLiteral("no such token");
         return QString::fromLatin1(protocol::Error::NotFound);
     }
-    return save(message) ? QString() : QString::fromLatin1(protocol::Error::Internal);
+    // The sessions opened with the token end with it: a revoked device must log in again.
+    for (auto it = m_sessions.begin(); it != m_sessions.end();)
+        it = revoked.contains(it->deviceToken) ? m_sessions.erase(it) : std::next(it);
+    const bool saved = save(message);
+    for (const QByteArray &t : std::as_const(revoked))
+        Q_EMIT deviceTokenRevoked(t);
+    return saved ? QString() : QString::fromLatin1(protocol::Error::Internal);
 }
 
 QJsonArray AuthStore::deviceTokens() const

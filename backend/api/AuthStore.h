@@ -34,6 +34,12 @@ using protocol::Role;
 //   name, block further password/token attempts from there for BlockMs; blocks expire.
 // - First start: while no admin exists, password logins are refused with setup_required; only the
 //   local token can create the first admin.
+// - A password change, role change or deletion ends the user's sessions (except the acting one on
+//   their own password change, see setActingSession) and emits userCredentialsChanged; revoking a
+//   device token ends the sessions opened with it and emits deviceTokenRevoked. ApiServer closes
+//   the connections concerned. The local token is never affected. A password login still being
+//   verified when its user's password changes or the user is deleted is refused; a role changed
+//   meanwhile is the role its session gets.
 class AuthStore : public QObject
 {
     Q_OBJECT
@@ -55,7 +61,9 @@ public:
         bool local = false;
         QString sessionToken; // a fresh session token (only on a successful login)
         std::int64_t expiresIdleMs = 0;
+        QByteArray deviceToken; // SHA-256 of the device token behind this login (directly or via its session)
     };
+    enum class Change { Password, Role, Deleted };
     struct LoginResult
     {
         std::optional<Identity> identity;
@@ -74,6 +82,11 @@ public:
     bool load(QString *error);
 
     QString localTokenPath() const { return m_localTokenPath; }
+    // The group that may read the local token (the touchscreen UI's); set before load(). When the
+    // group exists, load() gives the token file to it (an existing file too); otherwise the file
+    // stays root's and an info line says so.
+    static constexpr char DefaultLocalTokenGroup[] = "smoothwan-ui";
+    void setLocalTokenGroup(const QString &group) { m_localTokenGroup = group; }
     void setSessionIdleMs(std::int64_t ms) { m_sessionIdleMs = ms; }
     bool hasAdmin() const;
 
@@ -95,6 +108,15 @@ public:
     QJsonArray deviceTokens() const;
     // Ends a session token (logout).
     void endSession(const QString &token);
+    // The session of the request being handled (empty: none). A user changing their own password
+    // keeps this session; their other sessions end.
+    void setActingSession(const QString &token);
+
+Q_SIGNALS:
+    // `user`'s password, role or existence changed; their sessions have ended.
+    void userCredentialsChanged(const QString &user, smoothwan::AuthStore::Change change);
+    // A device token (by its SHA-256) was revoked, or deleted with its user; its sessions have ended.
+    void deviceTokenRevoked(const QByteArray &sha256);
 
 private:
     struct User
@@ -116,6 +138,7 @@ private:
         QString user;
         Role role = Role::Viewer;
         std::int64_t lastUsedMs = 0;
+        QByteArray deviceToken; // the device token it was opened with, if any
     };
     struct Failures
     {
@@ -127,7 +150,9 @@ private:
     QString hashPassword(const QString &password) const; // thread-safe
     static QString newToken();
     static QByteArray sha256(const QString &token);
-    Identity openSession(const QString &user, Role role);
+    void giveLocalTokenToGroup() const;
+    Identity openSession(const QString &user, Role role, const QByteArray &deviceToken = {});
+    void endSessionsOf(const QString &user, bool keepActing);
     bool blocked(const QString &address, const QString &user);
     void recordFailure(const QString &address, const QString &user);
     void expireSessions();
@@ -135,7 +160,9 @@ private:
     const Clock &m_clock;
     QString m_directory;
     QString m_localTokenPath;
+    QString m_localTokenGroup = QString::fromLatin1(DefaultLocalTokenGroup);
     QByteArray m_localTokenHash;
+    QByteArray m_actingSession; // SHA-256
     bool m_cheap = false;
     std::int64_t m_sessionIdleMs = DefaultSessionIdleMs;
     QList<User> m_users;

@@ -79,6 +79,13 @@ ArgSpec ArgSpec::integer(const QString &name, qint64 min, qint64 max)
     return a;
 }
 
+ArgSpec ArgSpec::number(const QString &name, qint64 min, qint64 max)
+{
+    ArgSpec a = integer(name, min, max);
+    a.type = Type::Number;
+    return a;
+}
+
 ArgSpec ArgSpec::boolean(const QString &name)
 {
     ArgSpec a;
@@ -115,8 +122,9 @@ ArgSpec ArgSpec::object(const QString &name, int maxBytes)
 
 QString ArgSpec::describe() const
 {
-    static const char *const kinds[] = {"name",   "interface name", "label",      "MAC address", "glob", "address",
-                                        "prefix", "host:port",      "port range", "password",    "YAML", "text"};
+    static const char *const kinds[] = {"name",   "interface name", "label",       "MAC address", "glob",   "address",
+                                        "prefix", "host:port",      "port range",  "password",    "YAML",   "text",
+                                        "domain", "IPv4 prefix",    "IPv6 prefix", "port rule",   "server", "account"};
     QString d;
     switch (type) {
     case Type::String:
@@ -124,6 +132,9 @@ QString ArgSpec::describe() const
         break;
     case Type::Integer:
         d = QStringLiteral("integer %1..%2").arg(min).arg(max);
+        break;
+    case Type::Number:
+        d = QStringLiteral("number %1..%2").arg(min).arg(max);
         break;
     case Type::Boolean:
         d = QStringLiteral("boolean");
@@ -220,6 +231,42 @@ QString checkString(const QString &value, ArgSpec::Kind kind, int maxBytes)
         if (value.startsWith(QLatin1Char('-')) || value.contains(QLatin1String("..")))
             return QStringLiteral("starts with '-' or contains '..'");
         return {};
+    case Kind::Domain: {
+        const QString lower = value.toLower();
+        return lower.size() <= 253 &&
+                       matches(lower,
+                               R"(^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$)")
+                   ? QString()
+                   : QStringLiteral("not a domain name (like example.com or *.example.com)");
+    }
+    case Kind::Ipv4Prefix:
+    case Kind::Ipv6Prefix: {
+        const bool v4 = kind == Kind::Ipv4Prefix;
+        const QString addr = value.section(QLatin1Char('/'), 0, 0);
+        if (!checkString(value, Kind::Prefix, maxBytes).isEmpty() ||
+            (QHostAddress(addr).protocol() == QAbstractSocket::IPv4Protocol) != v4)
+            return v4 ? QStringLiteral("not an IPv4 address or prefix")
+                      : QStringLiteral("not an IPv6 address or prefix");
+        return {};
+    }
+    case Kind::PortRule: {
+        static const QRegularExpression re(QStringLiteral(R"(^([0-9]{1,5})(-([0-9]{1,5}))?/(tcp|udp)$)"));
+        const auto m = re.match(value);
+        const int first = m.captured(1).toInt();
+        const int last = m.captured(3).isEmpty() ? first : m.captured(3).toInt();
+        return m.hasMatch() && first >= 1 && last >= first && last <= 65535
+                   ? QString()
+                   : QStringLiteral("expected a port rule like 443/tcp or 5000-5010/udp");
+    }
+    case Kind::Server:
+        return matches(value, R"(^#?[a-z0-9]+(-[a-z0-9]+)*( [a-z0-9]+(-[a-z0-9]+)*){0,2}$)")
+                   ? QString()
+                   : QStringLiteral("expected a server: closest, public, private, p2p, last, a country [city "
+                                    "[number]] or a tag");
+    case Kind::Account:
+        return matches(value, R"(^[A-Za-z0-9][A-Za-z0-9._%+@-]*$)") && !value.contains(QLatin1String(".."))
+                   ? QString()
+                   : QStringLiteral("expected an account name (an e-mail address)");
     case Kind::Password:
     case Kind::Yaml:
         return {};
@@ -293,6 +340,12 @@ std::optional<QJsonObject> CommandRegistry::validate(const CommandSpec &spec, co
                 return fail(expected);
             break;
         }
+        case Type::Number: {
+            const double d = v.toDouble();
+            if (!v.isDouble() || !std::isfinite(d) || d < double(a.min) || d > double(a.max))
+                return fail(expected);
+            break;
+        }
         case Type::Boolean:
             if (!v.isBool())
                 return fail(expected);
@@ -316,7 +369,7 @@ std::optional<QJsonObject> CommandRegistry::validate(const CommandSpec &spec, co
         case Type::Object: {
             if (!v.isObject() || QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact).size() > a.maxBytes)
                 return fail(expected);
-            const QString reason = checkNested(v, 0);
+            const QString reason = a.nestedChecks ? checkNested(v, 0) : QString();
             if (!reason.isEmpty())
                 return fail(QStringLiteral("'%1': %2").arg(a.name, reason));
             break;

@@ -25,7 +25,7 @@ using protocol::Role;
 // later on was checked here first.
 struct ArgSpec
 {
-    enum class Type { String, Integer, Boolean, Enum, StringList, Object };
+    enum class Type { String, Integer, Boolean, Enum, StringList, Object, Number };
     enum class Kind {
         Name,
         InterfaceName,
@@ -38,7 +38,13 @@ struct ArgSpec
         PortRange,
         Password,
         Yaml,
-        Any
+        Any,
+        Domain,     // a DNS name, optionally "*." in front (engine bypass lists)
+        Ipv4Prefix, // an IPv4 address or prefix
+        Ipv6Prefix, // an IPv6 address or prefix
+        PortRule,   // "443/tcp" or "5000-5010/udp" (engine bypass lists)
+        Server,     // an engine server: "closest", "us", "us nova 17", "us-nova-17", "#us-nova-17"
+        Account     // an engine account name (an e-mail address)
     };
 
     QString name;
@@ -50,7 +56,16 @@ struct ArgSpec
     int maxItems = 16;
     qint64 min = std::numeric_limits<qint64>::min();
     qint64 max = std::numeric_limits<qint64>::max();
-    QStringList values; // Enum
+    QStringList values;       // Enum
+    bool nestedChecks = true; // Object: check every key and string inside as safe text
+
+    // An object whose members the handler validates against a schema of its own (engine actions).
+    ArgSpec checkedByHandler() const
+    {
+        ArgSpec a = *this;
+        a.nestedChecks = false;
+        return a;
+    }
 
     ArgSpec optional() const
     {
@@ -67,6 +82,7 @@ struct ArgSpec
 
     static ArgSpec string(const QString &name, Kind kind, int maxBytes = 64);
     static ArgSpec integer(const QString &name, qint64 min, qint64 max);
+    static ArgSpec number(const QString &name, qint64 min, qint64 max); // any JSON number in [min, max]
     static ArgSpec boolean(const QString &name);
     static ArgSpec oneOf(const QString &name, const QStringList &values);
     static ArgSpec list(const QString &name, Kind kind, int maxItems, int maxBytes = 64);

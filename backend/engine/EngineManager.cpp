@@ -89,9 +89,11 @@ void EngineManager::setConfig(const EngineConfig &config)
     const EngineConfig old = m_config;
     m_config = config;
     if (sameType) {
-        if (auto *s = speedify(); s && config.speedify != old.speedify)
-            s->setConfig(config.speedify);
-        else if (!(config == old)) {
+        if (auto *s = speedify()) {
+            if (config.speedify != old.speedify) // the other engines' sections are not Speedify's
+                s->setConfig(config.speedify);
+        } else if ((config.type == EngineType::Engarde && !(config.engarde == old.engarde)) ||
+                   (config.type == EngineType::TinyFec && !(config.tinyfec == old.tinyfec))) {
             // Engarde/tinyfecVPN read their settings at start: restart them with the new ones.
             m_pending = config;
             m_stopping = true;

@@ -113,6 +113,7 @@ void SpeedifyAdapter::start()
         return;
     }
     startDaemon();
+    m_haveLists = false;
     m_retryMs = m_options.retryInitialMs;
     initialRead();
 }
@@ -396,6 +397,14 @@ QString SpeedifyAdapter::wanFor(const QString &adapterId) const
     return {};
 }
 
+QString SpeedifyAdapter::adapterForWan(const QString &wan) const
+{
+    for (const SpeedifyAdapterInfo &a : m_adapters)
+        if (!wan.isEmpty() && wanFor(a.adapterId) == wan)
+            return a.adapterId;
+    return {};
+}
+
 void SpeedifyAdapter::applyWans()
 {
     if (!m_running || m_wans.isEmpty() || !m_haveAdapters || !m_cli.isInstalled())
@@ -465,6 +474,12 @@ void SpeedifyAdapter::refresh(EngineCallback done)
         [this, done](const EngineResult &r) {
             if (r.ok && m_state == SpeedifyState::Connected)
                 run({QStringLiteral("show"), QStringLiteral("currentserver")}, {}, false);
+            // The bypass and streaming lists, so the slice shows them before anyone edits them.
+            if (r.ok && !m_haveLists) {
+                m_haveLists = true;
+                run({QStringLiteral("show"), QStringLiteral("streamingbypass")}, {}, false);
+                run({QStringLiteral("show"), QStringLiteral("streaming")}, {}, false);
+            }
             if (done)
                 done(r);
         },
@@ -731,6 +746,9 @@ QJsonObject SpeedifyAdapter::status() const
     QJsonArray log;
     for (const QString &line : m_log)
         log.append(line);
+    QJsonObject streaming = m_streaming.toJson();
+    streaming.remove(QStringLiteral("services"));
+    streaming.remove(QStringLiteral("domainWatchlistEnabled"));
     QJsonObject out {
         {QStringLiteral("type"), type()},
         {QStringLiteral("state"), engineState()},
@@ -746,6 +764,7 @@ QJsonObject SpeedifyAdapter::status() const
         {QStringLiteral("adapters"), adapters},
         {QStringLiteral("session"), m_session.toJson()},
         {QStringLiteral("streamingBypass"), m_bypass.toJson()},
+        {QStringLiteral("streaming"), streaming},
         {QStringLiteral("tunnel"), tunnelInterface()},
         {QStringLiteral("lastError"), m_lastError.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(m_lastError)},
         {QStringLiteral("logTail"), log},

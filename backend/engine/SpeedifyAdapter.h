@@ -96,7 +96,13 @@ public:
     SpeedifyState speedifyState() const { return m_state; }
     const QList<SpeedifyAdapterInfo> &speedifyAdapters() const { return m_adapters; }
     const SpeedifySettings &speedifySettings() const { return m_settings; }
+    const SpeedifyBypass &streamingBypass() const { return m_bypass; }
     SpeedifyCli &cli() { return m_cli; }
+    // Whether SmoothWAN maps its WANs onto the adapters (then it sets every adapter's priority,
+    // and the caps of the adapters that are WANs), and which WAN an adapter is ("" for none).
+    bool mapsWans() const { return !m_wans.isEmpty(); }
+    QString wanFor(const QString &adapterId) const;
+    QString adapterForWan(const QString &wan) const; // "" when the WAN is not one of the adapters
 
 private:
     struct Step
@@ -122,7 +128,6 @@ private:
     void appendLog(const QString &line);
     void publish();
     QString engineState() const;
-    QString wanFor(const QString &adapterId) const;
 
     const Clock &m_clock;
     SpeedifyConfig m_config;
@@ -142,6 +147,7 @@ private:
     bool m_haveSettings = false;
     QList<SpeedifyAdapterInfo> m_adapters;
     bool m_haveAdapters = false;
+    bool m_haveLists = false; // the bypass and streaming lists were read once
     SpeedifyServer m_server;
     SpeedifyVersion m_version;
     SpeedifySessionStats m_session;

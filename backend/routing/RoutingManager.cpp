@@ -47,6 +47,34 @@ RoutingManager::RoutingManager(WanManager &wans, LinkMonitor &links, RouteApplie
     connect(&m_links, &LinkMonitor::linkRemoved, this, [this] { update(); });
 }
 
+namespace {
+
+// The configured bypass rules as the API names their members (routing.bypass.create).
+QJsonArray bypassJson(const QList<BypassRule> &rules)
+{
+    QJsonArray out;
+    for (const BypassRule &r : rules) {
+        const BypassMatch &m = r.match;
+        out.append(QJsonObject {
+            {QStringLiteral("name"), r.name},
+            {QStringLiteral("source"), m.source ? QJsonValue(m.source->toString()) : QJsonValue(QJsonValue::Null)},
+            {QStringLiteral("destination"),
+             m.destination ? QJsonValue(m.destination->toString()) : QJsonValue(QJsonValue::Null)},
+            {QStringLiteral("protocol"), configName(m.protocol)},
+            {QStringLiteral("ports"),
+             m.ports ? QJsonValue(m.ports->first == m.ports->last
+                                      ? QString::number(m.ports->first)
+                                      : QStringLiteral("%1-%2").arg(m.ports->first).arg(m.ports->last))
+                     : QJsonValue(QJsonValue::Null)},
+            {QStringLiteral("via"), r.aroundBond ? QJsonValue(QJsonValue::Null) : QJsonValue(r.via)},
+            {QStringLiteral("aroundBond"), r.aroundBond},
+        });
+    }
+    return out;
+}
+
+} // namespace
+
 void RoutingManager::setConfig(const Config &config)
 {
     m_config = config;
@@ -120,8 +148,24 @@ PlannerInput RoutingManager::input() const
 
 void RoutingManager::update(const QString &trigger)
 {
-    if (!m_started || m_config.wans.isEmpty())
+    if (!m_started)
         return;
+    if (m_config.wans.isEmpty()) {
+        // Nothing is routed, but the settings (and the bypass rules to edit) are shown.
+        m_state.setSlice(QStringLiteral("routing"),
+                         QJsonObject {{QStringLiteral("policy"), configName(m_config.routing.policy)},
+                                      {QStringLiteral("killSwitch"), m_config.routing.killSwitch},
+                                      {QStringLiteral("path"), QStringLiteral("none")},
+                                      {QStringLiteral("reason"), QStringLiteral("no WAN is configured")},
+                                      {QStringLiteral("lanWans"), QJsonArray {}},
+                                      {QStringLiteral("shares"), QJsonObject {}},
+                                      {QStringLiteral("tunnel"), QJsonObject {{QStringLiteral("name"), QString()},
+                                                                              {QStringLiteral("up"), false}}},
+                                      {QStringLiteral("bypassRules"), m_config.routing.bypass.size()},
+                                      {QStringLiteral("bypass"), bypassJson(m_config.routing.bypass)},
+                                      {QStringLiteral("error"), QString()}});
+        return;
+    }
     const PlannerInput in = input();
     const PlannerResult before = m_result;
     m_result = RoutePlanner::plan(in);
@@ -184,6 +228,7 @@ void RoutingManager::update(const QString &trigger)
                                   {QStringLiteral("tunnel"), QJsonObject {{QStringLiteral("name"), in.engine.tunnel},
                                                                           {QStringLiteral("up"), in.engine.up}}},
                                   {QStringLiteral("bypassRules"), m_config.routing.bypass.size()},
+                                  {QStringLiteral("bypass"), bypassJson(m_config.routing.bypass)},
                                   {QStringLiteral("error"), m_lastError}});
 }
 

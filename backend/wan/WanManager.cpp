@@ -33,6 +33,7 @@ struct WanManager::Wan
     double txBps = 0;
     QDateTime lastChange;
     bool capDisabled = false;
+    QString type; // of its link, kept while the link is absent
 };
 
 namespace {
@@ -103,6 +104,32 @@ QJsonValue bytes(std::uint64_t v)
 }
 
 } // namespace
+
+QString WanManager::linkType(const LinkInfo &l)
+{
+    // Cellular: a WWAN device (the kernel marks modems' network functions DEVTYPE=wwan) or a modem
+    // driver. USB tethering: the phone-as-network-card drivers. A USB Ethernet dongle (r8152,
+    // asix, ...) is Ethernet.
+    static const QSet<QString> cellular {
+        QStringLiteral("qmi_wwan"), QStringLiteral("cdc_mbim"),   QStringLiteral("huawei_cdc_ncm"),
+        QStringLiteral("option"),   QStringLiteral("sierra_net"), QStringLiteral("mhi_net"),
+        QStringLiteral("ipa")};
+    static const QSet<QString> usb {QStringLiteral("rndis_host"), QStringLiteral("cdc_ether"), QStringLiteral("ipheth"),
+                                    QStringLiteral("cdc_ncm"), QStringLiteral("cdc_eem")};
+    if (l.wireless || l.devType == QLatin1String("wlan"))
+        return QStringLiteral("wifi");
+    if (l.devType == QLatin1String("wwan") || cellular.contains(l.driver))
+        return QStringLiteral("cellular");
+    if (usb.contains(l.driver))
+        return QStringLiteral("usb");
+    if (l.loopback || !l.devType.isEmpty())
+        return QStringLiteral("other"); // bridge, bond, ppp, gadget, ...
+    if (l.kind.isEmpty() && !l.devicePath.isEmpty())
+        return QStringLiteral("ethernet");
+    if (l.kind == QLatin1String("vlan") || l.kind == QLatin1String("macvlan"))
+        return QStringLiteral("ethernet");
+    return QStringLiteral("other");
+}
 
 WanManager::WanManager(const Clock &clock, LinkMonitor &links, Prober &prober, StateStore &state, QObject *parent)
     : QObject(parent)
@@ -275,6 +302,8 @@ void WanManager::resolveAll()
         candidates.append(QJsonObject {{QStringLiteral("interface"), l.name},
                                        {QStringLiteral("mac"), macText(l.mac)},
                                        {QStringLiteral("kind"), l.kind},
+                                       {QStringLiteral("type"), linkType(l)},
+                                       {QStringLiteral("driver"), l.driver},
                                        {QStringLiteral("devicePath"), l.devicePath},
                                        {QStringLiteral("addresses"), addresses},
                                        {QStringLiteral("gateway"), l.gateways.value(0).toString()}});
@@ -503,12 +532,20 @@ void WanManager::publish()
                 for (const LinkAddress &a : link->addresses)
                     addresses.append(QStringLiteral("%1/%2").arg(a.address.toString()).arg(a.prefixLength));
                 gateway = link->gateways.value(0).toString();
+                w->type = linkType(*link);
             }
+        }
+        if (w->type.isEmpty() && !w->config.match.driver.isEmpty()) {
+            LinkInfo byDriver;
+            byDriver.driver = w->config.match.driver;
+            byDriver.devicePath = QStringLiteral("?"); // a device of that driver
+            w->type = linkType(byDriver);
         }
         const UsageCaps &caps = w->config.caps;
         wans.append(QJsonObject {
             {QStringLiteral("name"), name},
             {QStringLiteral("interface"), w->ifname},
+            {QStringLiteral("type"), w->type.isEmpty() ? QStringLiteral("other") : w->type},
             {QStringLiteral("state"), healthStateName(w->tracker->state())},
             {QStringLiteral("reason"), w->tracker->reason()},
             {QStringLiteral("enabled"), w->config.enabled},

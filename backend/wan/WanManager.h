@@ -54,6 +54,10 @@ public:
     };
     QList<WanStatus> status() const;
 
+    // What kind of connection a link is: "ethernet", "wifi", "cellular", "usb" (tethering) or
+    // "other", from its driver, its sysfs DEVTYPE and whether it is 802.11.
+    static QString linkType(const LinkInfo &link);
+
 Q_SIGNALS:
     // After the "wans" slice shows the new state. `reason` is the transition's sentence.
     void healthChanged(const QString &wan, smoothwan::HealthState from, smoothwan::HealthState to,

@@ -143,6 +143,14 @@ bool FakeLinkMonitor::setDevice(const QString &name, const QString &devicePath, 
     });
 }
 
+bool FakeLinkMonitor::setDevType(const QString &name, const QString &devType, bool wireless)
+{
+    return change(name, [&](LinkInfo &l) {
+        l.devType = devType;
+        l.wireless = wireless;
+    });
+}
+
 void FakeLinkMonitor::simulateOverflow(const std::function<void(FakeLinkMonitor &)> &mutate)
 {
     const QMap<int, LinkInfo> before = m_links;

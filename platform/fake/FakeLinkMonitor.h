@@ -37,6 +37,8 @@ public:
     // What sysfs and IFLA_PERM_ADDRESS would say of the link's device.
     bool setDevice(const QString &name, const QString &devicePath, const QString &driver,
                    const QByteArray &permanentMac = {});
+    // What the link's sysfs uevent (DEVTYPE) and wireless/ directory would say.
+    bool setDevType(const QString &name, const QString &devType, bool wireless = false);
     // Simulates a lost event burst: applies `mutate` silently, then reports the difference
     // the way a re-dump would, followed by resynced().
     void simulateOverflow(const std::function<void(FakeLinkMonitor &)> &mutate);

@@ -127,6 +127,8 @@ void readDevice(LinkInfo &link)
 {
     link.devicePath.clear();
     link.driver.clear();
+    link.devType.clear();
+    link.wireless = false;
     const QString &name = link.name;
     if (name.isEmpty() || name.contains(u'/') || name == QLatin1String(".") || name == QLatin1String(".."))
         return;
@@ -134,6 +136,14 @@ void readDevice(LinkInfo &link)
     QFile ifindex(base + QStringLiteral("/ifindex"));
     if (!ifindex.open(QIODevice::ReadOnly) || ifindex.readAll().trimmed().toInt() != link.index)
         return;
+    QFile uevent(base + QStringLiteral("/uevent"));
+    if (uevent.open(QIODevice::ReadOnly)) {
+        for (const QByteArray &line : uevent.readAll().split('\n'))
+            if (line.startsWith("DEVTYPE="))
+                link.devType = QString::fromLatin1(line.mid(8).trimmed());
+    }
+    link.wireless = link.devType == QLatin1String("wlan") || QFileInfo::exists(base + QStringLiteral("/wireless")) ||
+                    QFileInfo::exists(base + QStringLiteral("/phy80211"));
     const QFileInfo device(base + QStringLiteral("/device"));
     if (!device.exists())
         return;
@@ -565,6 +575,8 @@ void NetlinkLinkMonitor::upsertLink(const LinkInfo &fresh)
     if (after.name == before.name) {
         after.devicePath = before.devicePath;
         after.driver = before.driver;
+        after.devType = before.devType;
+        after.wireless = before.wireless;
     } else {
         readDevice(after);
     }

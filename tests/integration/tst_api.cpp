@@ -31,6 +31,7 @@
 #include <QtWebSockets/QWebSocket>
 #include <QtWebSockets/QWebSocketHandshakeOptions>
 
+#include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -69,12 +70,12 @@ public:
     QFuture<EngineActionResult> engineAction(const QString &name, const QJsonObject &args) override
     {
         actions.append({name, args});
-        if (name == QLatin1String("cancel")) {
+        if (name == QLatin1String("logout")) {    // as if cancelled (the API only passes known actions)
             QPromise<EngineActionResult> dropped; // destroyed unfinished: the future is cancelled
             dropped.start();
             return dropped.future();
         }
-        if (name == QLatin1String("thread")) { // finished on another thread, later
+        if (name == QLatin1String("servers")) { // finished on another thread, later
             auto promise = std::make_shared<QPromise<EngineActionResult>>();
             promise->start();
             QFuture<EngineActionResult> f = promise->future();
@@ -453,6 +454,41 @@ private Q_SLOTS:
         QCOMPARE(st.st_mode & 0777, 0640u);
     }
 
+    // The touchscreen's group may read the local token: load() gives the file (new or existing)
+    // to that group when it exists. Debian always has the group `nogroup`.
+    void localTokenGoesToTheUisGroup()
+    {
+        if (::geteuid() != 0)
+            QSKIP("changing a file's group needs root");
+        struct group *nogroup = ::getgrnam("nogroup");
+        if (!nogroup)
+            QSKIP("this system has no group 'nogroup'");
+        const gid_t gid = nogroup->gr_gid;
+        QTemporaryDir dir;
+        const QString tokenPath = dir.filePath(QStringLiteral("local-token"));
+        struct stat st
+        {
+        };
+        for (int round = 0; round < 2; ++round) { // round 0 creates the file, round 1 finds it
+            if (round == 1)
+                QCOMPARE(::chown(QFile::encodeName(tokenPath).constData(), static_cast<uid_t>(-1), 0), 0);
+            AuthStore auth(*m_clock, dir.filePath(QStringLiteral("auth")), tokenPath, nullptr, true);
+            auth.setLocalTokenGroup(QStringLiteral("nogroup"));
+            QString error;
+            QVERIFY2(auth.load(&error), qPrintable(error));
+            QCOMPARE(::stat(QFile::encodeName(tokenPath).constData(), &st), 0);
+            QCOMPARE(st.st_gid, gid);
+            QCOMPARE(st.st_mode & 0777, 0640u);
+        }
+        // A group that does not exist leaves the file as it is.
+        AuthStore other(*m_clock, dir.filePath(QStringLiteral("auth")), tokenPath, nullptr, true);
+        other.setLocalTokenGroup(QStringLiteral("no-such-group-sw"));
+        QString error;
+        QVERIFY2(other.load(&error), qPrintable(error));
+        QCOMPARE(::stat(QFile::encodeName(tokenPath).constData(), &st), 0);
+        QCOMPARE(st.st_gid, gid);
+    }
+
     void badTokenIsRefusedAndClosed()
     {
         Client c;
@@ -720,10 +756,11 @@ private Q_SLOTS:
         QCOMPARE(m_backend->actions.last().first, QStringLiteral("set_mode"));
         QCOMPARE(code(a->call(QStringLiteral("engine.action"), {{QStringLiteral("name"), QStringLiteral("unknown")}})),
                  QStringLiteral("not_found"));
-        QCOMPARE(code(a->call(QStringLiteral("engine.action"), {{QStringLiteral("name"), QStringLiteral("cancel")}})),
+        QCOMPARE(m_backend->actions.last().first, QStringLiteral("set_mode")); // unknown: refused by the API
+        QCOMPARE(code(a->call(QStringLiteral("engine.action"), {{QStringLiteral("name"), QStringLiteral("logout")}})),
                  QStringLiteral("engine_error"));
         const QJsonObject threaded =
-            a->call(QStringLiteral("engine.action"), {{QStringLiteral("name"), QStringLiteral("thread")}});
+            a->call(QStringLiteral("engine.action"), {{QStringLiteral("name"), QStringLiteral("servers")}});
         QVERIFY(threaded.value(QStringLiteral("result")).toObject().value(QStringLiteral("thread")).toBool());
         QVERIFY(ok(a->call(QStringLiteral("speedtest.run"))));
         QCOMPARE(m_backend->actions.last().first, QStringLiteral("speedtest"));
@@ -1281,6 +1318,246 @@ private Q_SLOTS:
         QVERIFY(a);
         QVERIFY(ok(a->call(QStringLiteral("session.info"))));
     }
+
+    // A password login whose hash is still being checked when the password changes or the user is
+    // deleted opens no session (the old password must not work after the change); a role changed
+    // meanwhile is the role the session gets.
+    void passwordLoginRacingACredentialChange()
+    {
+        QString message;
+        QCOMPARE(m_auth->createUser(QStringLiteral("alice"), Role::Admin, QStringLiteral("alice pw 1"), &message),
+                 QString());
+        QCOMPARE(m_auth->createUser(QStringLiteral("bob"), Role::Viewer, QStringLiteral("bob pw 1"), &message),
+                 QString());
+        QCOMPARE(m_auth->createUser(QStringLiteral("carol"), Role::Viewer, QStringLiteral("carol pw 1"), &message),
+                 QString());
+        std::optional<AuthStore::LoginResult> alice, bob, carol;
+        const QString peer = QStringLiteral("127.0.0.1");
+        m_auth->loginWithPassword(QStringLiteral("alice"), QStringLiteral("alice pw 1"), peer,
+                                  [&](const AuthStore::LoginResult &r) { alice = r; });
+        m_auth->loginWithPassword(QStringLiteral("bob"), QStringLiteral("bob pw 1"), peer,
+                                  [&](const AuthStore::LoginResult &r) { bob = r; });
+        m_auth->loginWithPassword(QStringLiteral("carol"), QStringLiteral("carol pw 1"), peer,
+                                  [&](const AuthStore::LoginResult &r) { carol = r; });
+        // The checks finish on the event loop, so after these changes.
+        QCOMPARE(m_auth->setPassword(QStringLiteral("alice"), QStringLiteral("alice pw 2"), &message), QString());
+        QCOMPARE(m_auth->deleteUser(QStringLiteral("bob"), &message), QString());
+        QCOMPARE(m_auth->setRole(QStringLiteral("carol"), Role::Operator, &message), QString());
+        QTRY_VERIFY(alice && bob && carol);
+        QVERIFY(!alice->identity);
+        QCOMPARE(alice->code, QStringLiteral("unauthorized"));
+        QVERIFY(!bob->identity);
+        QCOMPARE(bob->code, QStringLiteral("unauthorized"));
+        QVERIFY(carol->identity);
+        QCOMPARE(carol->identity->role, Role::Operator);
+    }
+
+    // A password change closes every other connection of that user with 4401 "credentials
+    // changed" (nothing more is served on them); the connection that made the change stays, and so
+    // does its session token; other users and the local token are untouched.
+    void passwordChangeClosesTheUsersOtherConnections()
+    {
+        auto local = admin();
+        QVERIFY(local);
+        QVERIFY(ok(
+            local->call(QStringLiteral("users.setup"), {{QStringLiteral("username"), QStringLiteral("alice")},
+                                                        {QStringLiteral("password"), QStringLiteral("alice pw 1")}})));
+        QVERIFY(ok(
+            local->call(QStringLiteral("users.create"), {{QStringLiteral("username"), QStringLiteral("bob")},
+                                                         {QStringLiteral("role"), QStringLiteral("viewer")},
+                                                         {QStringLiteral("password"), QStringLiteral("bob pw 1")}})));
+        QString changerSession;
+        QString otherSession;
+        auto changer = login(QStringLiteral("alice"), QStringLiteral("alice pw 1"), &changerSession);
+        auto other = login(QStringLiteral("alice"), QStringLiteral("alice pw 1"), &otherSession);
+        auto bob = login(QStringLiteral("bob"), QStringLiteral("bob pw 1"));
+        QVERIFY(changer && other && bob);
+        QVERIFY(ok(other->call(QStringLiteral("subscribe"),
+                               {{QStringLiteral("topics"), QJsonArray {QStringLiteral("wans")}}})));
+
+        QVERIFY(ok(changer->call(QStringLiteral("users.set_password"),
+                                 {{QStringLiteral("username"), QStringLiteral("alice")},
+                                  {QStringLiteral("password"), QStringLiteral("alice pw 2")}})));
+        QVERIFY2(endedByCredentialChange(*other).isEmpty(), qPrintable(endedByCredentialChange(*other)));
+        QVERIFY(stillServed(*changer));
+        QVERIFY(stillServed(*bob));
+        QVERIFY(stillServed(*local));
+        // The changer keeps its session token; the closed connection's ended with it.
+        QVERIFY(tokenLogin(changerSession));
+        QVERIFY(!tokenLogin(otherSession));
+        QVERIFY(login(QStringLiteral("alice"), QStringLiteral("alice pw 2")));
+
+        // An admin (here the local token) changing bob's password closes bob's connection only.
+        QVERIFY(ok(local->call(QStringLiteral("users.set_password"),
+                               {{QStringLiteral("username"), QStringLiteral("bob")},
+                                {QStringLiteral("password"), QStringLiteral("bob pw 2")}})));
+        QVERIFY2(endedByCredentialChange(*bob).isEmpty(), qPrintable(endedByCredentialChange(*bob)));
+        QVERIFY(stillServed(*changer));
+        QVERIFY(stillServed(*local));
+    }
+
+    // A role change or a deletion closes all of the user's connections, so none keeps serving the
+    // old role; the user logs in again with the new one (or not at all once deleted).
+    void roleChangeAndDeletionCloseAllTheUsersConnections()
+    {
+        auto local = admin();
+        QVERIFY(local);
+        QVERIFY(ok(
+            local->call(QStringLiteral("users.setup"), {{QStringLiteral("username"), QStringLiteral("alice")},
+                                                        {QStringLiteral("password"), QStringLiteral("alice pw 1")}})));
+        for (const char *name : {"bob", "carol"})
+            QVERIFY(ok(local->call(QStringLiteral("users.create"),
+                                   {{QStringLiteral("username"), QLatin1String(name)},
+                                    {QStringLiteral("role"), QStringLiteral("viewer")},
+                                    {QStringLiteral("password"), QStringLiteral("user pw 1")}})));
+        auto alice = login(QStringLiteral("alice"), QStringLiteral("alice pw 1"));
+        auto bob1 = login(QStringLiteral("bob"), QStringLiteral("user pw 1"));
+        auto bob2 = login(QStringLiteral("bob"), QStringLiteral("user pw 1"));
+        auto carol = login(QStringLiteral("carol"), QStringLiteral("user pw 1"));
+        QVERIFY(alice && bob1 && bob2 && carol);
+        QCOMPARE(code(bob1->call(QStringLiteral("engine.disconnect"))), QStringLiteral("forbidden"));
+
+        QVERIFY(
+            ok(alice->call(QStringLiteral("users.set_role"), {{QStringLiteral("username"), QStringLiteral("bob")},
+                                                              {QStringLiteral("role"), QStringLiteral("operator")}})));
+        QVERIFY2(endedByCredentialChange(*bob1).isEmpty(), qPrintable(endedByCredentialChange(*bob1)));
+        QVERIFY2(endedByCredentialChange(*bob2).isEmpty(), qPrintable(endedByCredentialChange(*bob2)));
+        QVERIFY(stillServed(*alice));
+        QVERIFY(stillServed(*carol));
+        QVERIFY(stillServed(*local));
+        // Logged in again, bob has the new role.
+        {
+            Client c;
+            QVERIFY(c.open(m_port));
+            const QJsonObject r = c.auth({{QStringLiteral("username"), QStringLiteral("bob")},
+                                          {QStringLiteral("password"), QStringLiteral("user pw 1")}});
+            QCOMPARE(r.value(QStringLiteral("role")).toString(), QStringLiteral("operator"));
+            QVERIFY(ok(c.call(QStringLiteral("engine.disconnect"))));
+        }
+
+        auto bob3 = login(QStringLiteral("bob"), QStringLiteral("user pw 1"));
+        QVERIFY(bob3);
+        QVERIFY(ok(alice->call(QStringLiteral("users.delete"), {{QStringLiteral("username"), QStringLiteral("bob")}})));
+        QVERIFY2(endedByCredentialChange(*bob3).isEmpty(), qPrintable(endedByCredentialChange(*bob3)));
+        QVERIFY(!login(QStringLiteral("bob"), QStringLiteral("user pw 1")));
+        QVERIFY(stillServed(*alice));
+        QVERIFY(stillServed(*carol));
+
+        // An admin who changes their own role gets the answer, then their connections close too.
+        QVERIFY(ok(local->call(QStringLiteral("users.set_role"), {{QStringLiteral("username"), QStringLiteral("carol")},
+                                                                  {QStringLiteral("role"), QStringLiteral("admin")}})));
+        QVERIFY2(endedByCredentialChange(*carol).isEmpty(), qPrintable(endedByCredentialChange(*carol)));
+        auto alice2 = login(QStringLiteral("alice"), QStringLiteral("alice pw 1"));
+        QVERIFY(alice2);
+        QVERIFY(
+            ok(alice->call(QStringLiteral("users.set_role"), {{QStringLiteral("username"), QStringLiteral("alice")},
+                                                              {QStringLiteral("role"), QStringLiteral("viewer")}})));
+        QVERIFY2(endedByCredentialChange(*alice).isEmpty(), qPrintable(endedByCredentialChange(*alice)));
+        QVERIFY2(endedByCredentialChange(*alice2).isEmpty(), qPrintable(endedByCredentialChange(*alice2)));
+        QVERIFY(stillServed(*local));
+    }
+
+    // Revoking a device token closes the connections it authenticated, including those that came
+    // back with the session token it gave; its sessions end. Other tokens and the local token
+    // (whose user owns these device tokens) are untouched.
+    void revokingADeviceTokenClosesItsConnections()
+    {
+        auto local = admin();
+        QVERIFY(local);
+        const QString laptop = deviceToken(*local, QStringLiteral("laptop"), QStringLiteral("viewer"));
+        const QString phone = deviceToken(*local, QStringLiteral("phone"), QStringLiteral("viewer"));
+        QString laptopSession;
+        auto viaToken = tokenLogin(laptop, &laptopSession);
+        QVERIFY(viaToken);
+        auto viaSession = tokenLogin(laptopSession);
+        auto viaPhone = tokenLogin(phone);
+        QVERIFY(viaSession && viaPhone);
+
+        QVERIFY(ok(local->call(QStringLiteral("tokens.revoke"), {{QStringLiteral("name"), QStringLiteral("laptop")}})));
+        QVERIFY2(endedByCredentialChange(*viaToken).isEmpty(), qPrintable(endedByCredentialChange(*viaToken)));
+        QVERIFY2(endedByCredentialChange(*viaSession).isEmpty(), qPrintable(endedByCredentialChange(*viaSession)));
+        QVERIFY(stillServed(*viaPhone));
+        QVERIFY(stillServed(*local));
+        QVERIFY(!tokenLogin(laptop));
+        QVERIFY(!tokenLogin(laptopSession));
+        QVERIFY(tokenLogin(phone));
+        QVERIFY(admin());
+    }
+
+    // A device token never grants more than its owner has now: an admin who made an admin token
+    // and is then demoted cannot get the admin role back through that token.
+    void aDeviceTokenFollowsItsOwnersDemotion()
+    {
+        auto local = admin();
+        QVERIFY(local);
+        QVERIFY(ok(
+            local->call(QStringLiteral("users.setup"), {{QStringLiteral("username"), QStringLiteral("alice")},
+                                                        {QStringLiteral("password"), QStringLiteral("alice pw 1")}})));
+        QVERIFY(ok(
+            local->call(QStringLiteral("users.create"), {{QStringLiteral("username"), QStringLiteral("dave")},
+                                                         {QStringLiteral("role"), QStringLiteral("admin")},
+                                                         {QStringLiteral("password"), QStringLiteral("dave pw 1")}})));
+        auto dave = login(QStringLiteral("dave"), QStringLiteral("dave pw 1"));
+        QVERIFY(dave);
+        const QString tablet = deviceToken(*dave, QStringLiteral("tablet"), QStringLiteral("admin"));
+        QVERIFY(!tablet.isEmpty());
+        auto viaTablet = tokenLogin(tablet);
+        QVERIFY(viaTablet);
+        QVERIFY(ok(viaTablet->call(QStringLiteral("users.list"))));
+
+        QVERIFY(
+            ok(local->call(QStringLiteral("users.set_role"), {{QStringLiteral("username"), QStringLiteral("dave")},
+                                                              {QStringLiteral("role"), QStringLiteral("viewer")}})));
+        QVERIFY2(endedByCredentialChange(*viaTablet).isEmpty(), qPrintable(endedByCredentialChange(*viaTablet)));
+        Client again;
+        QVERIFY(again.open(m_port));
+        const QJsonObject r = again.auth({{QStringLiteral("token"), tablet}});
+        QCOMPARE(r.value(QStringLiteral("type")).toString(), QStringLiteral("auth_ok"));
+        QCOMPARE(r.value(QStringLiteral("role")).toString(), QStringLiteral("viewer"));
+        QCOMPARE(code(again.call(QStringLiteral("users.list"))), QStringLiteral("forbidden"));
+    }
+
+private:
+    std::unique_ptr<Client> connectWith(const QJsonObject &credentials, QString *session)
+    {
+        auto c = std::make_unique<Client>();
+        if (!c->open(m_port))
+            return nullptr;
+        const QJsonObject r = c->auth(credentials);
+        if (r.value(QStringLiteral("type")).toString() != QLatin1String("auth_ok"))
+            return nullptr;
+        if (session)
+            *session = r.value(QStringLiteral("session_token")).toString();
+        return c;
+    }
+    std::unique_ptr<Client> login(const QString &user, const QString &password, QString *session = nullptr)
+    {
+        return connectWith({{QStringLiteral("username"), user}, {QStringLiteral("password"), password}}, session);
+    }
+    std::unique_ptr<Client> tokenLogin(const QString &token, QString *session = nullptr)
+    {
+        return connectWith({{QStringLiteral("token"), token}}, session);
+    }
+
+    // Empty when `c` was closed with 4401 "credentials changed" and nothing more is served on it.
+    static QString endedByCredentialChange(Client &c)
+    {
+        if (!c.waitClosed())
+            return QStringLiteral("the connection is still open");
+        if (int(c.ws.closeCode()) != protocol::CloseAuthFailed ||
+            c.ws.closeReason() != QLatin1String("credentials changed"))
+            return QStringLiteral("closed with %1 '%2'").arg(int(c.ws.closeCode())).arg(c.ws.closeReason());
+        if (c.ws.state() != QAbstractSocket::UnconnectedState)
+            return QStringLiteral("the socket is not closed");
+        c.inbox.clear();
+        c.send({{QStringLiteral("id"), 999}, {QStringLiteral("type"), QStringLiteral("session.info")}});
+        QTest::qWait(50);
+        if (!c.inbox.isEmpty())
+            return QStringLiteral("a request was answered after the close");
+        return {};
+    }
+
+    static bool stillServed(Client &c) { return !c.closed && ok(c.call(QStringLiteral("session.info"))); }
 };
 
 QTEST_GUILESS_MAIN(TestApi)

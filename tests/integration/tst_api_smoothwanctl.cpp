@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // smoothwanctl against an in-process API server: output, --json, exit codes, certificate pinning
-// and the live watch view. The CLI runs as a child via QProcess with an argv list.
+// and the live watch view. The CLI runs as a child via QProcess with an argv list. The watch view's
+// resync (a gap in rev, a patch that does not apply) and reconnect are driven by a scripted
+// smoothwan.v1 server in this process, which sends exactly the frames each test wants.
 #include "ApiBackend.h"
 #include "ApiCommands.h"
 #include "ApiServer.h"
@@ -15,8 +17,11 @@
 #include <QtCore/QJsonDocument>
 #include <QtCore/QProcess>
 #include <QtCore/QTemporaryDir>
+#include <QtNetwork/QTcpServer>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
+#include <QtWebSockets/QWebSocket>
+#include <QtWebSockets/QWebSocketServer>
 
 #include <unistd.h>
 
@@ -44,6 +49,121 @@ public:
         return QtFuture::makeReadyFuture(EngineActionResult {true, QJsonObject {}, {}, {}});
     }
 };
+
+// A smoothwan.v1 server that accepts any auth, answers subscribe and resync with a result and
+// otherwise does only what the test tells it: the frames smoothwanctl sends are kept in `received`.
+class ScriptedServer
+{
+public:
+    ScriptedServer()
+        : m_server(QStringLiteral("scripted"), QWebSocketServer::NonSecureMode)
+    {
+        m_server.setSupportedSubprotocols({QStringLiteral("smoothwan.v1")});
+        QObject::connect(&m_server, &QWebSocketServer::newConnection, [this] {
+            while (QWebSocket *ws = m_server.nextPendingConnection()) {
+                ++connections;
+                m_socket.reset(ws);
+                QObject::connect(ws, &QWebSocket::textMessageReceived, [this](const QString &t) { onText(t); });
+                send({{QStringLiteral("type"), QStringLiteral("auth_required")},
+                      {QStringLiteral("server_version"), QStringLiteral("0.1.0")},
+                      {QStringLiteral("api_minor"), 0}});
+            }
+        });
+    }
+    bool listen(quint16 port = 0) { return m_server.listen(QHostAddress::LocalHost, port); }
+    quint16 port() const { return m_server.serverPort(); }
+    QString url() const { return QStringLiteral("ws://127.0.0.1:%1").arg(m_port ? m_port : port()); }
+    // Drops the connection (as a crashed or restarted daemon would) and, with `stop`, the listener.
+    void drop(bool stop)
+    {
+        m_port = port();
+        if (m_socket)
+            m_socket->abort();
+        m_socket.reset();
+        if (stop)
+            m_server.close();
+    }
+
+    void send(const QJsonObject &frame)
+    {
+        if (m_socket)
+            m_socket->sendTextMessage(QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
+    }
+    void snapshot(qint64 rev, const QString &wan, double rxBps)
+    {
+        send({{QStringLiteral("type"), QStringLiteral("snapshot")},
+              {QStringLiteral("sub"), subscription},
+              {QStringLiteral("rev"), rev},
+              {QStringLiteral("store_rev"), rev},
+              {QStringLiteral("state"),
+               QJsonObject {
+                   {QStringLiteral("wans"), QJsonArray {QJsonObject {{QStringLiteral("name"), wan},
+                                                                     {QStringLiteral("state"), QStringLiteral("up")},
+                                                                     {QStringLiteral("rxBps"), rxBps},
+                                                                     {QStringLiteral("txBps"), 1000}}}}}}});
+    }
+    void delta(qint64 rev, const QJsonArray &patch)
+    {
+        send({{QStringLiteral("type"), QStringLiteral("delta")},
+              {QStringLiteral("sub"), subscription},
+              {QStringLiteral("rev"), rev},
+              {QStringLiteral("store_rev"), rev},
+              {QStringLiteral("patch"), patch}});
+    }
+    int count(const QString &type) const
+    {
+        return int(std::count_if(received.begin(), received.end(), [&](const QJsonObject &m) {
+            return m.value(QStringLiteral("type")).toString() == type;
+        }));
+    }
+
+    QList<QJsonObject> received;
+    qint64 subscription = 0; // the id of the last subscribe
+    int subscribes = 0;
+    int connections = 0;
+
+private:
+    void onText(const QString &text)
+    {
+        const QJsonObject m = QJsonDocument::fromJson(text.toUtf8()).object();
+        received.append(m);
+        const QString type = m.value(QStringLiteral("type")).toString();
+        const QJsonValue id = m.value(QStringLiteral("id"));
+        if (type == QLatin1String("auth")) {
+            send({{QStringLiteral("type"), QStringLiteral("auth_ok")},
+                  {QStringLiteral("user"), QStringLiteral("local")},
+                  {QStringLiteral("role"), QStringLiteral("admin")},
+                  {QStringLiteral("local"), true},
+                  {QStringLiteral("session_token"), QString(64, QLatin1Char('a'))}});
+        } else if (type == QLatin1String("subscribe")) {
+            subscription = id.toInteger();
+            ++subscribes;
+            send({{QStringLiteral("id"), id},
+                  {QStringLiteral("type"), QStringLiteral("result")},
+                  {QStringLiteral("success"), true},
+                  {QStringLiteral("result"), QJsonObject {{QStringLiteral("subscription"), id}}}});
+        } else if (type == QLatin1String("resync")) {
+            send({{QStringLiteral("id"), id},
+                  {QStringLiteral("type"), QStringLiteral("result")},
+                  {QStringLiteral("success"), true},
+                  {QStringLiteral("result"),
+                   QJsonObject {{QStringLiteral("subscription"), m.value(QStringLiteral("subscription"))}}}});
+        }
+    }
+
+    QWebSocketServer m_server;
+    std::unique_ptr<QWebSocket> m_socket;
+    quint16 m_port = 0;
+};
+
+// The last frame `watch` drew (after the last cursor-home), without the escape sequences.
+QByteArray lastFrame(const QByteArray &out)
+{
+    QByteArray f = out.mid(out.lastIndexOf("\x1b[H") + 3);
+    for (const char *seq : {"\x1b[K", "\x1b[J", "\x1b[7m", "\x1b[0m"})
+        f.replace(seq, "");
+    return f;
+}
 
 struct Run
 {
@@ -270,6 +390,144 @@ private Q_SLOTS:
         QVERIFY(seen.contains("\x1b[H"));
         p.kill();
         p.waitForFinished();
+    }
+
+    // watch keeps its copy of the state exact: a gap in rev, or a patch that does not apply to
+    // what it has, makes it send resync (once) for its subscription and draw the new snapshot;
+    // the frames in between are never drawn.
+    void watchResyncsOnAGapAndOnABadPatch()
+    {
+        ScriptedServer server;
+        QVERIFY(server.listen());
+        QProcess p;
+        configure(p, QStringLiteral("any-token"));
+        p.setArguments({QStringLiteral("--url"), server.url(), QStringLiteral("watch")});
+        p.start();
+        QByteArray seen;
+        auto shows = [&](const char *text) {
+            seen += p.readAllStandardOutput();
+            return lastFrame(seen).contains(text);
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(server.subscribes == 1, 10000);
+        QVERIFY(server.subscription > 0);
+        server.snapshot(1, QStringLiteral("alpha"), 1250000);
+        QTRY_VERIFY_WITH_TIMEOUT(shows("alpha") && shows("10 Mb/s"), 10000);
+        // A delta that follows on applies.
+        server.delta(2, QJsonArray {QJsonObject {{QStringLiteral("op"), QStringLiteral("replace")},
+                                                 {QStringLiteral("path"), QStringLiteral("/wans/0/rxBps")},
+                                                 {QStringLiteral("value"), 2500000}}});
+        QTRY_VERIFY_WITH_TIMEOUT(shows("20 Mb/s"), 10000);
+        QCOMPARE(server.count(QStringLiteral("resync")), 0);
+
+        // rev 3 is missing: rev 4 must not be applied, and a resync asked for instead.
+        const QJsonArray rename {QJsonObject {{QStringLiteral("op"), QStringLiteral("replace")},
+                                              {QStringLiteral("path"), QStringLiteral("/wans/0/name")},
+                                              {QStringLiteral("value"), QStringLiteral("gapped")}}};
+        server.delta(4, rename);
+        server.delta(5, rename); // while resyncing, deltas wait for the snapshot
+        QTRY_VERIFY_WITH_TIMEOUT(server.count(QStringLiteral("resync")) == 1, 10000);
+        const QJsonObject resync = server.received.last();
+        QCOMPARE(resync.value(QStringLiteral("type")).toString(), QStringLiteral("resync"));
+        QCOMPARE(resync.value(QStringLiteral("subscription")).toInteger(), server.subscription);
+        server.snapshot(6, QStringLiteral("bravo"), 5000000);
+        QTRY_VERIFY_WITH_TIMEOUT(shows("bravo") && shows("40 Mb/s"), 10000);
+        QVERIFY(!seen.contains("gapped"));
+        QCOMPARE(server.count(QStringLiteral("resync")), 1);
+
+        // The next delta is in order but does not fit the state (no WAN 7): resync again.
+        server.delta(7, QJsonArray {QJsonObject {{QStringLiteral("op"), QStringLiteral("replace")},
+                                                 {QStringLiteral("path"), QStringLiteral("/wans/7/name")},
+                                                 {QStringLiteral("value"), QStringLiteral("broken")}}});
+        QTRY_VERIFY_WITH_TIMEOUT(server.count(QStringLiteral("resync")) == 2, 10000);
+        server.snapshot(8, QStringLiteral("charlie"), 1250000);
+        QTRY_VERIFY_WITH_TIMEOUT(shows("charlie"), 10000);
+        QVERIFY(!seen.contains("broken"));
+        server.delta(9, rename);
+        QTRY_VERIFY_WITH_TIMEOUT(shows("gapped"), 10000);
+        QCOMPARE(server.count(QStringLiteral("resync")), 2);
+        QCOMPARE(p.state(), QProcess::Running);
+        p.kill();
+        p.waitForFinished();
+    }
+
+    // A watch whose connection drops keeps the last values on screen marked STALE, reconnects
+    // with backoff (also while nothing listens, as while the daemon restarts), subscribes again and
+    // draws the new snapshot without the mark.
+    void watchReconnectsAndMarksStaleData()
+    {
+        ScriptedServer server;
+        QVERIFY(server.listen());
+        QProcess p;
+        configure(p, QStringLiteral("any-token"));
+        p.setArguments({QStringLiteral("--url"), server.url(), QStringLiteral("watch")});
+        p.start();
+        QByteArray seen;
+        auto frame = [&] {
+            seen += p.readAllStandardOutput();
+            return lastFrame(seen);
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(server.subscribes == 1, 10000);
+        server.snapshot(1, QStringLiteral("alpha"), 1250000);
+        QTRY_VERIFY_WITH_TIMEOUT(frame().contains("alpha"), 10000);
+        QVERIFY(!frame().contains("STALE"));
+
+        // The connection drops (and nothing listens for a while).
+        server.drop(true);
+        QTRY_VERIFY_WITH_TIMEOUT(frame().contains("STALE"), 10000);
+        QVERIFY2(frame().contains("alpha") && frame().contains("connection lost") && frame().contains("reconnecting"),
+                 frame().constData());
+        QTRY_VERIFY_WITH_TIMEOUT(frame().contains("attempt 2"), 10000); // it retried, and failed
+        QCOMPARE(p.state(), QProcess::Running);
+        QVERIFY(server.listen(QUrl(server.url()).port()));
+        QTRY_VERIFY_WITH_TIMEOUT(server.subscribes == 2, 15000);
+        QCOMPARE(server.count(QStringLiteral("auth")), 2);
+        server.snapshot(1, QStringLiteral("bravo"), 2500000);
+        QTRY_VERIFY_WITH_TIMEOUT(frame().contains("bravo"), 10000);
+        QVERIFY2(!frame().contains("STALE") && frame().contains("20 Mb/s"), frame().constData());
+
+        // Dropped while the listener stays: back at once (the backoff restarted at 1 s).
+        server.drop(false);
+        QTRY_VERIFY_WITH_TIMEOUT(frame().contains("STALE"), 10000);
+        QVERIFY(frame().contains("bravo"));
+        QTRY_VERIFY_WITH_TIMEOUT(server.subscribes == 3, 10000);
+        server.snapshot(1, QStringLiteral("charlie"), 2500000);
+        QTRY_VERIFY_WITH_TIMEOUT(frame().contains("charlie") && !frame().contains("STALE"), 10000);
+        p.kill();
+        p.waitForFinished();
+    }
+
+    // A server that accepts the connection but never answers cannot hang the CLI: without auth_ok
+    // within 10 s it gives up with 69 and says why.
+    void silentServerIsUnavailable()
+    {
+        QTcpServer silent;
+        QVERIFY(silent.listen(QHostAddress::LocalHost));
+        m_url = QStringLiteral("ws://127.0.0.1:%1").arg(silent.serverPort());
+        const Run r = run({QStringLiteral("status")});
+        QCOMPARE(r.exitCode, 69);
+        QVERIFY2(r.err.contains("no answer"), r.err.constData());
+    }
+
+    // A watch whose device token is revoked is closed by the server ("credentials changed"),
+    // tries to come back with the same token, and exits 3: it does not keep showing data it may no
+    // longer see, nor retry forever.
+    void watchEndsWhenItsTokenIsRevoked()
+    {
+        Run t =
+            run({QStringLiteral("tokens"), QStringLiteral("create"), QStringLiteral("wall"), QStringLiteral("viewer")});
+        QCOMPARE(t.exitCode, 0);
+        QProcess p;
+        configure(p, QString::fromLatin1(t.out.trimmed()));
+        p.setArguments({QStringLiteral("--url"), m_url, QStringLiteral("watch")});
+        p.start();
+        QByteArray seen;
+        QTRY_VERIFY_WITH_TIMEOUT((seen += p.readAllStandardOutput()).contains("wired"), 10000);
+        QString message;
+        QCOMPARE(m_auth->revokeDeviceToken(QStringLiteral("wall"), &message), QString());
+        QSignalSpy finished(&p, &QProcess::finished);
+        QVERIFY(finished.wait(15000));
+        QCOMPARE(p.exitCode(), 3);
+        QVERIFY2(p.readAllStandardError().contains("authentication failed"), "no reason given");
     }
 };
 

@@ -89,6 +89,33 @@ private Q_SLOTS:
         QVERIFY(m_doc.contains(QStringLiteral("`ping`")));
     }
 
+    // The "Engine actions" table lists every action of engine.action with its role, and nothing else.
+    void everyEngineActionIsDocumentedWithItsRole()
+    {
+        QMap<QString, QString> documented;
+        static const QRegularExpression row(QStringLiteral(R"(^\| `([a-z_]+)` \| (viewer|operator|admin) \|)"),
+                                            QRegularExpression::MultilineOption);
+        auto it = row.globalMatch(section(m_doc, QStringLiteral("Engine actions")));
+        while (it.hasNext()) {
+            const auto m = it.next();
+            documented.insert(m.captured(1), m.captured(2));
+        }
+        QVERIFY(!documented.isEmpty());
+        for (const EngineActionSpec &a : engineActions()) {
+            QVERIFY2(documented.contains(a.name),
+                     qPrintable(a.name + QStringLiteral(" is not in the Engine actions table")));
+            QCOMPARE(documented.value(a.name), protocol::roleName(a.role));
+            for (const ArgSpec &arg : a.args) // every argument is named in its row
+                QVERIFY2(
+                    section(m_doc, QStringLiteral("Engine actions"))
+                        .contains(QRegularExpression(QStringLiteral("\\| `%1` \\|[^\n]*`%2`").arg(a.name, arg.name))),
+                    qPrintable(a.name + QLatin1Char('.') + arg.name));
+        }
+        for (auto d = documented.constBegin(); d != documented.constEnd(); ++d)
+            QVERIFY2(findEngineAction(d.key()),
+                     qPrintable(d.key() + QStringLiteral(" is documented but not in the code")));
+    }
+
     void everyErrorCodeIsDocumented()
     {
         const QString errors = section(m_doc, QStringLiteral("Error codes"));

@@ -2,6 +2,7 @@
 // The Speedify adapter against the speedify_cli stand-in (tests/fakes), owned as the daemon owns
 // it: through an EngineManager that publishes the "engine" slice and the events log.
 #include "Clock.h"
+#include "EngineActions.h"
 #include "EngineManager.h"
 #include "SpeedifyAdapter.h"
 #include "SpeedifyParser.h"
@@ -22,6 +23,29 @@ using namespace smoothwan;
 
 namespace {
 const QString StandIn = QStringLiteral(SMOOTHWAN_FAKE_SPEEDIFY_CLI);
+
+// A value inside a JSON document by a path of keys, array indexes and "@id" (the array element
+// whose adapterID, adapterId or title is id).
+QJsonValue pick(QJsonValue v, const QString &path)
+{
+    for (const QString &part : path.split(QLatin1Char('/'))) {
+        if (part.startsWith(QLatin1Char('@'))) {
+            QJsonValue found(QJsonValue::Undefined);
+            for (const QJsonValue &e : v.toArray()) {
+                const QJsonObject o = e.toObject();
+                for (const char *key : {"adapterID", "adapterId", "title"})
+                    if (o.value(QLatin1String(key)).toString() == part.mid(1))
+                        found = o;
+            }
+            v = found;
+        } else if (v.isArray()) {
+            v = v.toArray().at(part.toInt());
+        } else {
+            v = v.toObject().value(part);
+        }
+    }
+    return v;
+}
 
 struct Call
 {
@@ -76,6 +100,18 @@ class TestSpeedifyAdapter : public QObject
         return out;
     }
 
+    // The stand-in daemon's state file: what speedify_cli itself now holds.
+    QJsonObject daemonState() const
+    {
+        QFile f(m_dir->filePath(QStringLiteral("daemon.json")));
+        return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject {};
+    }
+
+    EngineResult action(const QString &name, const QJsonObject &args)
+    {
+        return call([&](EngineCallback cb) { runEngineAction(*m_manager, name, args, cb); });
+    }
+
     void startSpeedify(bool startupConnect = false)
     {
         EngineConfig config;
@@ -85,6 +121,14 @@ class TestSpeedifyAdapter : public QObject
         m_manager->setConfig(config);
         QVERIFY(m_manager->speedify());
         QTRY_VERIFY(!slice().value(QStringLiteral("settings")).isNull());
+        // The start-up reads end with the bypass and streaming lists.
+        QTRY_VERIFY(!slice()
+                         .value(QStringLiteral("streamingBypass"))
+                         .toObject()
+                         .value(QStringLiteral("services"))
+                         .toArray()
+                         .isEmpty());
+        QTRY_COMPARE(speedify().cli().pendingCount(), 0);
     }
 
 private Q_SLOTS:
@@ -313,6 +357,143 @@ private Q_SLOTS:
         QCOMPARE(r.data.toObject().value(QStringLiteral("private")).toArray().size(), 1);
         r = ok([&](EngineCallback cb) { speedify().version(cb); });
         QCOMPARE(r.data.toString(), QStringLiteral("15.7.2.99999"));
+    }
+
+    // Every engine action of the API (engine.action{name, args}, arguments as the API validated
+    // them): the stand-in ends up as speedify_cli would, and the engine slice shows it.
+    void engineActionsChangeSpeedifyAndTheSlice_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QByteArray>("args");
+        QTest::addColumn<QString>("daemonPath"); // in the stand-in's daemon.json
+        QTest::addColumn<QString>("slicePath");  // in the engine slice
+        QTest::addColumn<QByteArray>("expected");
+        const auto row = [](const char *tag, const char *name, const char *args, const char *daemonPath,
+                            const char *slicePath, const char *expected) {
+            QTest::newRow(tag) << QString::fromLatin1(name) << QByteArray(args) << QString::fromLatin1(daemonPath)
+                               << QString::fromLatin1(slicePath) << QByteArray(expected);
+        };
+        row("mode", "set_mode", R"({"mode":"redundant"})", "settings/bondingMode", "mode", R"("redundant")");
+        row("transport", "set_transport", R"({"transport":"udp"})", "settings/transportMode", "settings/transport",
+            R"("udp")");
+        row("encryption", "set_encryption", R"({"enabled":false})", "settings/encrypted", "settings/encrypted",
+            "false");
+        row("jumbo", "set_jumbo", R"({"enabled":false})", "settings/jumboPackets", "settings/jumboPackets", "false");
+        row("packet aggregation", "set_packet_aggregation", R"({"enabled":false})", "settings/packetAggregation",
+            "settings/packetAggregation", "false");
+        row("header compression", "set_header_compression", R"({"enabled":true})", "settings/headerCompression",
+            "settings/headerCompression", "true");
+        row("overflow", "set_overflow", R"({"mbps":12.5})", "settings/overflowThreshold",
+            "settings/overflowThresholdMbps", "12.5");
+        row("priority overflow", "set_priority_overflow", R"({"mbps":3})", "settings/priorityOverflowThreshold",
+            "settings/priorityOverflowThresholdMbps", "3");
+        row("max redundant", "set_max_redundant", R"({"connections":4})", "settings/maxRedundant",
+            "settings/maxRedundant", "4");
+        row("adapter priority", "adapter_priority", R"({"adapter":"wwan0","priority":"backup"})",
+            "adapters/@wwan0/priority", "adapters/@wwan0/priority", R"("backup")");
+        row("rate limit", "adapter_rate_limit", R"({"adapter":"wwan0","down_bps":20000000,"up_bps":4000000})",
+            "adapters/@wwan0/rateLimit/uploadBps", "adapters/@wwan0/rateLimitUpBps", "4000000");
+        row("daily limit", "adapter_data_limit", R"({"adapter":"wwan0","period":"daily","bytes":2000000000})",
+            "adapters/@wwan0/dataUsage/usageDailyLimit", "adapters/@wwan0/usageDailyLimitBytes", "2000000000");
+        row("daily limit off", "adapter_data_limit", R"({"adapter":"wwan0","period":"daily","bytes":null})",
+            "adapters/@wwan0/dataUsage/usageDailyLimit", "adapters/@wwan0/usageDailyLimitBytes", "0");
+        row("daily boost", "adapter_data_limit", R"({"adapter":"wwan0","period":"dailyboost","bytes":500000000})",
+            "adapters/@wwan0/dataUsage/usageDailyBoost", "adapters/@wwan0/usageDailyBoostBytes", "500000000");
+        row("monthly limit", "adapter_data_limit",
+            R"({"adapter":"wwan0","period":"monthly","bytes":30000000000,"reset_day":15})",
+            "adapters/@wwan0/dataUsage/usageMonthlyResetDay", "adapters/@wwan0/usageMonthlyResetDay", "15");
+        row("overlimit rate", "adapter_overlimit_rate", R"({"adapter":"wwan0","bps":1000000})",
+            "adapters/@wwan0/dataUsage/overlimitRatelimit", "adapters/@wwan0/overlimitRateLimitBps", "1000000");
+        row("directional", "adapter_directional",
+            R"({"adapter":"wwan0","upload":"backup_off","download":"strict_off"})",
+            "adapters/@wwan0/directionalSettings/download", "adapters/@wwan0/directionalDownload", R"("strict_off")");
+        row("adapter encryption", "adapter_encryption", R"({"adapter":"wwan0","enabled":false})",
+            "settings/perConnectionEncryptionSettings/@wwan0/encrypted",
+            "settings/perConnectionEncryption/@wwan0/encrypted", "false");
+        row("reset usage", "reset_usage", R"({"adapter":"wwan0"})", "adapters/@wwan0/dataUsage/usageDaily",
+            "adapters/@wwan0/usageDailyBytes", "0");
+        row("bypass domains", "streamingbypass_list", R"({"list":"domains","op":"add","values":["netflix.com"]})",
+            "streamingbypass/domains/0", "streamingBypass/domains/0", R"("netflix.com")");
+        row("bypass ipv4", "streamingbypass_list", R"({"list":"ipv4","op":"set","values":["198.51.100.0/24"]})",
+            "streamingbypass/ipv4/0", "streamingBypass/ipv4/0", R"("198.51.100.0/24")");
+        row("bypass ipv6", "streamingbypass_list", R"({"list":"ipv6","op":"add","values":["2001:db8::/32"]})",
+            "streamingbypass/ipv6/0", "streamingBypass/ipv6/0", R"("2001:db8::/32")");
+        row("bypass ports", "streamingbypass_list", R"({"list":"ports","op":"add","values":["5000-5010/tcp"]})",
+            "streamingbypass/ports/0/portRangeEnd", "streamingBypass/ports/0/portRangeEnd", "5010");
+        row("bypass service", "streamingbypass_service", R"({"service":"Netflix","enabled":true})",
+            "streamingbypass/services/@Netflix/enabled", "streamingBypass/services/@Netflix/enabled", "true");
+        row("streaming ports", "streaming_list", R"({"list":"ports","op":"set","values":["1935/tcp"]})",
+            "streaming/ports/0/port", "streaming/ports/0/port", "1935");
+        row("streaming domains", "streaming_list", R"({"list":"domains","op":"add","values":["twitch.tv"]})",
+            "streaming/domains/0", "streaming/domains/0", R"("twitch.tv")");
+    }
+
+    void engineActionsChangeSpeedifyAndTheSlice()
+    {
+        QFETCH(QString, name);
+        QFETCH(QByteArray, args);
+        QFETCH(QString, daemonPath);
+        QFETCH(QString, slicePath);
+        QFETCH(QByteArray, expected);
+        startSpeedify();
+        // The lists were read at start, before anyone edited them.
+        QTRY_VERIFY(!pick(slice(), QStringLiteral("streamingBypass/services/@Netflix")).isUndefined());
+        QVERIFY(slice().value(QStringLiteral("streaming")).isObject());
+        const QJsonValue want = QJsonDocument::fromJson("[" + expected + "]").array().at(0);
+        const EngineResult r = action(name, QJsonDocument::fromJson(args).object());
+        QVERIFY2(r.ok, qPrintable(r.message));
+        QCOMPARE(pick(daemonState(), daemonPath), want);
+        QTRY_COMPARE(pick(slice(), slicePath), want);
+        QVERIFY(slice().value(QStringLiteral("lastError")).isNull());
+    }
+
+    void engineActionsRefuseWhatSpeedifyHasNot()
+    {
+        EngineResult r = action(QStringLiteral("set_mode"), {{QStringLiteral("mode"), QStringLiteral("speed")}});
+        QCOMPARE(r.errorKind, QStringLiteral("unavailable")); // no engine yet
+        QCOMPARE(engineErrorCode(r.errorKind), QStringLiteral("unavailable"));
+        startSpeedify();
+        QTRY_VERIFY(!pick(slice(), QStringLiteral("streamingBypass/services/@Netflix")).isUndefined());
+        const qsizetype before = recordedArgv().size();
+        r = action(QStringLiteral("adapter_rate_limit"), {{QStringLiteral("adapter"), QStringLiteral("eth7")},
+                                                          {QStringLiteral("down_bps"), 1},
+                                                          {QStringLiteral("up_bps"), 1}});
+        QCOMPARE(r.errorKind, QStringLiteral("not_found"));
+        QVERIFY(r.message.contains(QStringLiteral("eth7")));
+        r = action(QStringLiteral("streamingbypass_service"),
+                   {{QStringLiteral("service"), QStringLiteral("Nope TV")}, {QStringLiteral("enabled"), true}});
+        QCOMPARE(r.errorKind, QStringLiteral("not_found"));
+        r = action(QStringLiteral("speedtest"), {{QStringLiteral("wan"), QStringLiteral("nowhere")}});
+        QCOMPARE(r.errorKind, QStringLiteral("not_found"));
+        r = action(QStringLiteral("fly"), {});
+        QCOMPARE(r.errorKind, QStringLiteral("not_found"));
+        QCOMPARE(recordedArgv().size(), before); // nothing ran
+
+        // With WANs, SmoothWAN owns every adapter's priority and the WAN adapters' caps.
+        EngineWan lte;
+        lte.name = QStringLiteral("lte");
+        lte.interface = QStringLiteral("wwan0");
+        m_manager->setWans({lte});
+        QTRY_COMPARE(pick(slice(), QStringLiteral("adapters/@wwan0/wan")).toString(), QStringLiteral("lte"));
+        r = action(QStringLiteral("adapter_priority"), {{QStringLiteral("adapter"), QStringLiteral("wwan0")},
+                                                        {QStringLiteral("priority"), QStringLiteral("never")}});
+        QCOMPARE(r.errorKind, QStringLiteral("conflict"));
+        QVERIFY(r.message.contains(QStringLiteral("wan.set_priority")));
+        QCOMPARE(engineErrorCode(r.errorKind), QStringLiteral("conflict"));
+        r = action(QStringLiteral("adapter_data_limit"), {{QStringLiteral("adapter"), QStringLiteral("wwan0")},
+                                                          {QStringLiteral("period"), QStringLiteral("monthly")},
+                                                          {QStringLiteral("bytes"), 1000}});
+        QCOMPARE(r.errorKind, QStringLiteral("conflict"));
+        QVERIFY(r.message.contains(QStringLiteral("wan.set_caps")));
+        r = action(QStringLiteral("adapter_data_limit"), {{QStringLiteral("adapter"), QStringLiteral("wwan0")},
+                                                          {QStringLiteral("period"), QStringLiteral("dailyboost")},
+                                                          {QStringLiteral("bytes"), 1000}});
+        QVERIFY2(r.ok, qPrintable(r.message));
+        r = action(QStringLiteral("streamtest"), {{QStringLiteral("wan"), QStringLiteral("lte")}});
+        QCOMPARE(r.errorKind, QStringLiteral("test-failed")); // ran on wwan0, but disconnected
+        QCOMPARE(recordedArgv().last(),
+                 (QStringList {QStringLiteral("-s"), QStringLiteral("streamtest"), QStringLiteral("wwan0")}));
+        QCOMPARE(engineErrorCode(r.errorKind), QStringLiteral("engine_error"));
     }
 
     void streamingBypassAndStreamingRules()

@@ -234,6 +234,79 @@ private Q_SLOTS:
         QCOMPARE(f.state.slice(QStringLiteral("candidates")).toArray().size(), 0);
     }
 
+    // wans[].type and candidates[].type: what kind of connection the link is, from its driver,
+    // its sysfs DEVTYPE and whether it is 802.11; kept while the WAN's link is absent.
+    void connectionTypeFromTheLink_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("driver");
+        QTest::addColumn<QString>("devType");
+        QTest::addColumn<bool>("wireless");
+        QTest::addColumn<QString>("type");
+        QTest::newRow("PCI Ethernet") << QString() << QStringLiteral("e1000e") << QString() << false
+                                      << QStringLiteral("ethernet");
+        QTest::newRow("USB Ethernet dongle")
+            << QString() << QStringLiteral("r8152") << QString() << false << QStringLiteral("ethernet");
+        QTest::newRow("Wi-Fi (wireless/)")
+            << QString() << QStringLiteral("brcmfmac") << QString() << true << QStringLiteral("wifi");
+        QTest::newRow("Wi-Fi (DEVTYPE)") << QString() << QStringLiteral("iwlwifi") << QStringLiteral("wlan") << false
+                                         << QStringLiteral("wifi");
+        QTest::newRow("QMI modem") << QString() << QStringLiteral("qmi_wwan") << QStringLiteral("wwan") << false
+                                   << QStringLiteral("cellular");
+        QTest::newRow("MBIM modem") << QString() << QStringLiteral("cdc_mbim") << QString() << false
+                                    << QStringLiteral("cellular");
+        QTest::newRow("Huawei NCM modem")
+            << QString() << QStringLiteral("huawei_cdc_ncm") << QString() << false << QStringLiteral("cellular");
+        QTest::newRow("NCM modem (DEVTYPE wwan)")
+            << QString() << QStringLiteral("cdc_ncm") << QStringLiteral("wwan") << false << QStringLiteral("cellular");
+        QTest::newRow("option modem") << QString() << QStringLiteral("option") << QString() << false
+                                      << QStringLiteral("cellular");
+        QTest::newRow("NCM phone") << QString() << QStringLiteral("cdc_ncm") << QString() << false
+                                   << QStringLiteral("usb");
+        QTest::newRow("Android tethering")
+            << QString() << QStringLiteral("rndis_host") << QString() << false << QStringLiteral("usb");
+        QTest::newRow("ECM tethering") << QString() << QStringLiteral("cdc_ether") << QString() << false
+                                       << QStringLiteral("usb");
+        QTest::newRow("iPhone tethering")
+            << QString() << QStringLiteral("ipheth") << QString() << false << QStringLiteral("usb");
+        QTest::newRow("veth") << QStringLiteral("veth") << QString() << QString() << false << QStringLiteral("other");
+        QTest::newRow("VLAN") << QStringLiteral("vlan") << QString() << QString() << false
+                              << QStringLiteral("ethernet");
+        QTest::newRow("PPP") << QString() << QString() << QStringLiteral("ppp") << false << QStringLiteral("other");
+    }
+
+    void connectionTypeFromTheLink()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QString, driver);
+        QFETCH(QString, devType);
+        QFETCH(bool, wireless);
+        QFETCH(QString, type);
+        Fixture f;
+        f.manager.setConfig({wan(QStringLiteral("up1"), QStringLiteral("wan0"))});
+        f.manager.start();
+        for (const QString &name : {QStringLiteral("wan0"), QStringLiteral("new0")}) {
+            const int subnet = name == QLatin1String("wan0") ? 1 : 2;
+            f.links.addLink(name, kind);
+            f.links.setAdminUp(name, true);
+            f.links.setCarrier(name, true);
+            f.links.addAddress(name, {QHostAddress(QStringLiteral("100.64.%1.2").arg(subnet)), 24});
+            f.links.addGateway(name, QHostAddress(QStringLiteral("100.64.%1.1").arg(subnet)));
+            if (!driver.isEmpty())
+                f.links.setDevice(name, QStringLiteral("/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0"),
+                                  driver);
+            f.links.setDevType(name, devType, wireless);
+        }
+        QCOMPARE(f.wanState(QStringLiteral("up1")).value(QStringLiteral("type")).toString(), type);
+        const QJsonArray candidates = f.state.slice(QStringLiteral("candidates")).toArray();
+        QCOMPARE(candidates.size(), 1);
+        QCOMPARE(candidates[0].toObject().value(QStringLiteral("type")).toString(), type);
+        // Unplugged: the WAN still says what it was.
+        f.links.removeLink(QStringLiteral("wan0"));
+        QCOMPARE(f.wanState(QStringLiteral("up1")).value(QStringLiteral("interface")).toString(), QString());
+        QCOMPARE(f.wanState(QStringLiteral("up1")).value(QStringLiteral("type")).toString(), type);
+    }
+
     void wanAddedByAReloadIsProbed()
     {
         Fixture f;
