@@ -101,7 +101,10 @@ pids+=($!)
 for _ in $(seq 1 50); do [ -s "$run/state/local-token" ] && break; sleep 0.1; done
 
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x "$build/app/smoothwan/smoothwan" ]; then
-    "$build/app/smoothwan/smoothwan" &
+    # The UI runs in the router's namespace, where the daemon listens on loopback, signed in with
+    # the local token as the touchscreen would be.
+    ip netns exec "$router" "$build/app/smoothwan/smoothwan" --url ws://127.0.0.1:8443 \
+        --token-file "$run/state/local-token" &
     pids+=($!)
     echo "smoothwand's log follows ($run/smoothwand.log); Ctrl-C stops everything:"
     tail -f "$run/smoothwand.log" &

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Screenshots of every page of the UI, against the real daemon in the network lab: builds what it
+# needs, starts a lab with three WANs (the way scripts/run-lab.sh does), runs smoothwand in the
+# router namespace, makes some traffic, cuts one WAN so the dashboard shows varied states, then
+# renders the UI offscreen at 800x480 and 1280x800 into docs/screenshots/<size>/<page>.png, and
+# stops everything.
+#
+#   scripts/screenshots.sh                 (as root, or with sudo)
+#   SMOOTHWAN_BUILD=build-x scripts/screenshots.sh
+#   SMOOTHWAN_SCREENSHOT_SIZES="800x480 1024x600 1280x800" SMOOTHWAN_SCREENSHOT_THEME=light scripts/screenshots.sh
+set -euo pipefail
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && [ -z "${SMOOTHWAN_NO_SUDO:-}" ]; then
+    exec sudo -E "$0" "$@"   # network namespaces need root
+fi
+if [ "$(id -u)" -ne 0 ]; then
+    echo "screenshots: needs root (network namespaces); run it as root or install sudo" >&2
+    exit 1
+fi
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=${SMOOTHWAN_BUILD:-$src/build}
+sizes=${SMOOTHWAN_SCREENSHOT_SIZES:-"800x480 1280x800"}
+theme=${SMOOTHWAN_SCREENSHOT_THEME:-dark}
+out=${SMOOTHWAN_SCREENSHOT_DIR:-$src/docs/screenshots}
+run=$(mktemp -d /run/smoothwan-shots.XXXXXX)
+lab_bin=$build/tests/lab/smoothwan-lab
+
+"$src/scripts/install-deps.sh"
+[ -f "$build/CMakeCache.txt" ] || cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -Wno-dev >/dev/null
+cmake --build "$build" -j "$(nproc)" --target smoothwand smoothwan-lab smoothwan-screenshots
+
+pids=()
+cleanup() {
+    trap - INT TERM EXIT
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -rf "$run"
+}
+trap cleanup INT TERM EXIT
+
+"$lab_bin" up --wans 3 --state-file "$run/lab.env" >"$run/lab.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 300); do
+    grep -qx ready "$run/lab.log" 2>/dev/null && break
+    kill -0 "${pids[0]}" 2>/dev/null || { cat "$run/lab.log" >&2; exit 1; }
+    sleep 0.1
+done
+grep -qx ready "$run/lab.log" || { echo "screenshots: the lab did not come up" >&2; cat "$run/lab.log" >&2; exit 1; }
+
+declare -A lab
+while IFS='=' read -r key value; do
+    [[ $key =~ ^[a-z0-9_]+$ ]] && lab[$key]=$value
+done <"$run/lab.env"
+router=${lab[router]}
+IFS=',' read -r -a targets <<<"${lab[targets]}"
+
+probe="    probe:
+      targets: [${targets[0]}, ${targets[1]}, ${targets[2]}]
+      interval: 1000
+      timeout: 800
+      reliability: 1
+      down: 3
+      up: 3"
+cat >"$run/config.yaml" <<YAML
+wans:
+  - name: fibre
+    interface: ${lab[wan0_interface]}
+    priority: always
+$probe
+  - name: cable
+    interface: ${lab[wan1_interface]}
+    priority: secondary
+$probe
+  - name: lte
+    interface: ${lab[wan2_interface]}
+    priority: backup
+    metered: true
+$probe
+    caps:
+      monthly: 20GB
+      reset_day: 1
+routing:
+  policy: failover
+YAML
+"$build/app/smoothwand/smoothwand" --check-config "$run/config.yaml" >/dev/null
+
+ip netns exec "$router" "$build/app/smoothwand/smoothwand" --config "$run/config.yaml" --state-dir "$run/state" \
+    >"$run/smoothwand.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do [ -s "$run/state/local-token" ] && break; sleep 0.1; done
+[ -s "$run/state/local-token" ] || { echo "screenshots: the daemon did not start" >&2; cat "$run/smoothwand.log" >&2; exit 1; }
+
+# Traffic: the LAN client downloads through the bond's path (fibre) and the router uploads through
+# cable (bound to its address); lte is cut, so it goes down.
+# (the lab's iperf3 server takes one test at a time: a second one on 5202 for the LAN)
+if command -v iperf3 >/dev/null; then
+    ip netns exec "${lab[internet]}" iperf3 -s -p 5202 >/dev/null 2>&1 &
+    pids+=($!)
+    sleep 0.5
+    ip netns exec "${lab[lan]}" iperf3 -c "${targets[0]}" -p 5202 -R -t 600 -b 30M >/dev/null 2>&1 &
+    pids+=($!)
+    ip netns exec "$router" iperf3 -c "${targets[0]}" -B "${lab[wan1_address]%/*}" -t 600 -b 4M >/dev/null 2>&1 &
+    pids+=($!)
+fi
+"$lab_bin" cut 2 --state-file "$run/lab.env" >/dev/null
+sleep "${SMOOTHWAN_SCREENSHOT_WARMUP:-45}"   # probes settle, the charts' history fills
+
+for size in $sizes; do
+    ip netns exec "$router" env QT_QPA_PLATFORM=offscreen "$build/tools/screenshots/smoothwan-screenshots" \
+        --url ws://127.0.0.1:8443 --token-file "$run/state/local-token" --size "$size" --theme "$theme" --out "$out"
+done
+echo "screenshots: saved in $out"

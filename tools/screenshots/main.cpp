@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// smoothwan-screenshots: loads the UI (Main.qml) offscreen at a given size, connects it to a
+// router, shows every page (the detail page of the first WAN, the wizard and the router list
+// too), waits for each to settle and saves what the window shows as <out>/<size>/<page>.png.
+//
+//   smoothwan-screenshots --url ws://127.0.0.1:8443 --token-file FILE --size 800x480 --out docs/screenshots
+#include "AppSettings.h"
+#include "Backend.h"
+
+#include <QtCore/QCommandLineParser>
+#include <QtCore/QDir>
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QFile>
+#include <QtCore/QLoggingCategory>
+#include <QtCore/QTextStream>
+#include <QtCore/QTimer>
+#include <QtGui/QImage>
+#include <QtQml/QQmlApplicationEngine>
+#include <QtQuick/QQuickWindow>
+#include <QtWidgets/QApplication>
+
+#include <functional>
+
+namespace {
+
+Q_LOGGING_CATEGORY(lcShots, "smoothwan.screenshots")
+
+// Runs the event loop for `ms` milliseconds.
+void settle(int ms)
+{
+    QEventLoop loop;
+    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+    loop.exec();
+}
+
+// Runs the event loop until `done` or `timeoutMs`; returns done().
+bool waitFor(const std::function<bool()> &done, int timeoutMs)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (!done() && timer.elapsed() < timeoutMs)
+        settle(50);
+    return done();
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("smoothwan-screenshots"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Saves a PNG of every page of the SmoothWAN UI."));
+    parser.addHelpOption();
+    const QCommandLineOption urlOption(QStringLiteral("url"), QStringLiteral("The router's API."),
+                                       QStringLiteral("url"), QStringLiteral("ws://127.0.0.1:8443"));
+    const QCommandLineOption tokenFileOption(QStringLiteral("token-file"), QStringLiteral("A file holding a token."),
+                                             QStringLiteral("file"));
+    const QCommandLineOption sizeOption(QStringLiteral("size"), QStringLiteral("Window size, WxH."),
+                                        QStringLiteral("size"), QStringLiteral("800x480"));
+    const QCommandLineOption outOption(QStringLiteral("out"),
+                                       QStringLiteral("Output folder (a <size> folder is made in it)."),
+                                       QStringLiteral("dir"), QStringLiteral("docs/screenshots"));
+    const QCommandLineOption themeOption(QStringLiteral("theme"), QStringLiteral("dark or light."),
+                                         QStringLiteral("theme"), QStringLiteral("dark"));
+    const QCommandLineOption settleOption(QStringLiteral("settle-ms"), QStringLiteral("Wait per page (ms)."),
+                                          QStringLiteral("ms"), QStringLiteral("2500"));
+    const QCommandLineOption pagesOption(
+        QStringLiteral("pages"), QStringLiteral("Comma-separated pages (default: all)."), QStringLiteral("list"));
+    parser.addOptions({urlOption, tokenFileOption, sizeOption, outOption, themeOption, settleOption, pagesOption});
+    parser.process(app);
+
+    QTextStream err(stderr);
+    const QStringList size = parser.value(sizeOption).split(QLatin1Char('x'));
+    const int width = size.value(0).toInt();
+    const int height = size.value(1).toInt();
+    if (size.size() != 2 || width < 320 || height < 240) {
+        err << "smoothwan-screenshots: --size must be WxH, e.g. 800x480\n";
+        return 2;
+    }
+    QString token = qEnvironmentVariable("SMOOTHWAN_TOKEN");
+    if (parser.isSet(tokenFileOption)) {
+        QFile file(parser.value(tokenFileOption));
+        if (!file.open(QIODevice::ReadOnly)) {
+            err << "smoothwan-screenshots: cannot read " << file.fileName() << ": " << file.errorString() << "\n";
+            return 2;
+        }
+        token = QString::fromUtf8(file.readAll()).trimmed();
+    }
+
+    auto *settings = smoothwan::client::AppSettings::instance();
+    settings->setScreenshotMode(true);
+    settings->setThemeOverride(parser.value(themeOption));
+    auto *backend = smoothwan::client::Backend::instance();
+    backend->connectToRouter(parser.value(urlOption), token);
+
+    QQmlApplicationEngine engine;
+    engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
+    engine.load(QUrl(QStringLiteral("qrc:/qt/qml/SmoothWAN/Ui/Main.qml")));
+    auto *window =
+        engine.rootObjects().isEmpty() ? nullptr : qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+    if (!window) {
+        err << "smoothwan-screenshots: Main.qml did not load\n";
+        return 1;
+    }
+    window->resize(width, height);
+
+    if (!waitFor([backend] { return backend->live(); }, 20000)) {
+        err << "smoothwan-screenshots: not connected to " << parser.value(urlOption) << ": " << backend->statusMessage()
+            << "\n";
+        return 69;
+    }
+
+    const QVariantList wans = backend->wans().toList();
+    const QString firstWan =
+        wans.isEmpty() ? QString() : wans.constFirst().toMap().value(QStringLiteral("name")).toString();
+    QStringList pages = {QStringLiteral("dashboard"), QStringLiteral("wan"),    QStringLiteral("engine"),
+                         QStringLiteral("routing"),   QStringLiteral("events"), QStringLiteral("system"),
+                         QStringLiteral("wizard"),    QStringLiteral("routers")};
+    if (parser.isSet(pagesOption))
+        pages = parser.value(pagesOption).split(QLatin1Char(','), Qt::SkipEmptyParts);
+
+    const QDir out(parser.value(outOption) + QLatin1Char('/') + parser.value(sizeOption));
+    if (!QDir().mkpath(out.path())) {
+        err << "smoothwan-screenshots: cannot create " << out.path() << "\n";
+        return 1;
+    }
+    const int settleMs = parser.value(settleOption).toInt();
+    int saved = 0;
+    for (const QString &page : pages) {
+        if (page == QLatin1String("wan")) {
+            if (firstWan.isEmpty())
+                continue;
+            QMetaObject::invokeMethod(window, "showWan", Q_ARG(QVariant, firstWan));
+        } else {
+            QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, page));
+        }
+        settle(settleMs);
+        const QImage image = window->grabWindow();
+        const QString path = out.filePath(page + QStringLiteral(".png"));
+        if (image.isNull() || !image.save(path)) {
+            err << "smoothwan-screenshots: could not save " << path << "\n";
+            return 1;
+        }
+        qCInfo(lcShots) << "saved" << path;
+        ++saved;
+    }
+    QTextStream(stdout) << "smoothwan-screenshots: " << saved << " pages saved in " << out.path() << "\n";
+    return 0;
+}
