@@ -22,11 +22,11 @@
 #include <QtCore/QScopeGuard>
 #include <QtCore/QThread>
 #include <QtCore/QTimer>
+#include <QtGui/QGuiApplication>
 #include <QtQml/QQmlApplicationEngine>
 #include <QtQml/QQmlComponent>
 #include <QtQml/QQmlProperty>
 #include <QtQuick/QQuickWindow>
-#include <QtWidgets/QApplication>
 
 #include <sys/resource.h>
 
@@ -211,7 +211,7 @@ int main(int argc, char *argv[])
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     g_clock.start();
-    QApplication app(argc, argv);
+    QGuiApplication app(argc, argv);
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("The UI's RSS, CPU and update latency with 4 live WANs."));
     parser.addHelpOption();
@@ -320,7 +320,7 @@ int main(int argc, char *argv[])
     });
     rssTimer.start(1000);
     QTimer::singleShot(seconds * 1000, &app, &QCoreApplication::quit);
-    QApplication::exec();
+    QGuiApplication::exec();
     latency.measuring = false;
     const double wallMs = static_cast<double>(g_clock.nsecsElapsed() - wallStart) / 1e6;
     const double cpuMs = processCpuMs() - cpuStart;

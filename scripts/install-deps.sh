@@ -7,14 +7,25 @@ packages=(
     # build
     cmake ninja-build g++ pkg-config clang-format
     qt6-base-dev qt6-declarative-dev qt6-declarative-dev-tools qt6-websockets-dev
-    qt6-charts-dev qt6-virtualkeyboard-dev qt6-qpa-plugins
+    qt6-virtualkeyboard-dev qt6-qpa-plugins
     libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libyaml-cpp-dev libsodium-dev libsystemd-dev libssl-dev
+    # real libFuzzer for scripts/run-fuzzers.sh: Clang, and compiler-rt (libFuzzer, ASan, UBSan
+    # runtimes), which clang only recommends
+    clang libclang-rt-dev
     # QML modules the UI imports at run time (shlibdeps cannot see these)
     qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-templates
     qml6-module-qtquick-layouts qml6-module-qtqml-workerscript qml6-module-qtquick-window
-    qml6-module-qtcharts qml6-module-qtquick-virtualkeyboard qml6-module-qttest
+    qml6-module-qtquick-virtualkeyboard qml6-module-qttest
+    # QtQml's qmldir and qmltypes: qmllint resolves Timer, Connections and Binding through it
+    qml6-module-qtqml
+    # `import QtQml` pulls in QtQml.Models at run time (without it: "module QtQml.Models is not installed")
+    qml6-module-qtqml-models
+    # the virtual keyboard (kiosk) imports Qt.labs.folderlistmodel at run time
+    qml6-module-qt-labs-folderlistmodel
     # the network lab and the integration tests
     iproute2 nftables iputils-ping iperf3 conntrack procps
+    # WireGuard (userspace) through smoothwan-relay in tst_relay_lab
+    wireguard-go wireguard-tools
 )
 
 missing=()

@@ -10,9 +10,9 @@
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QRegularExpression>
 #include <QtGui/QCursor>
+#include <QtGui/QGuiApplication>
 #include <QtGui/QWindow>
 #include <QtQml/QQmlApplicationEngine>
-#include <QtWidgets/QApplication>
 
 #include <cstdio>
 
@@ -50,10 +50,9 @@ int main(int argc, char *argv[])
         if (QByteArray(argv[i]) == "--kiosk" && qEnvironmentVariableIsEmpty("QT_IM_MODULE"))
             qputenv("QT_IM_MODULE", "qtvirtualkeyboard");
     }
-    // Qt Charts' QML types need a QApplication (QtWidgets), not just a QGuiApplication.
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("smoothwan"));
-    QApplication::setApplicationVersion(QStringLiteral(SMOOTHWAN_VERSION));
+    QGuiApplication app(argc, argv);
+    QGuiApplication::setApplicationName(QStringLiteral("smoothwan"));
+    QGuiApplication::setApplicationVersion(QStringLiteral(SMOOTHWAN_VERSION));
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("SmoothWAN touchscreen UI and desktop client.\n"
@@ -130,7 +129,7 @@ int main(int argc, char *argv[])
         const QString tokenFile =
             parser.isSet(tokenFileOption) ? parser.value(tokenFileOption) : QString::fromLatin1(DefaultLocalToken);
         backend->connectLocal(url.isEmpty() ? QString::fromLatin1(DefaultUrl) : url, tokenFile);
-        QApplication::setOverrideCursor(QCursor(Qt::BlankCursor));
+        QGuiApplication::setOverrideCursor(QCursor(Qt::BlankCursor));
     } else if (!url.isEmpty() && (parser.isSet(tokenFileOption) || !envToken.isEmpty())) {
         QString token = QString::fromLatin1(envToken.trimmed());
         if (parser.isSet(tokenFileOption)) {
@@ -170,5 +169,5 @@ int main(int argc, char *argv[])
     }
     if (!firstPage.isEmpty() && !QMetaObject::invokeMethod(root, "showPage", Q_ARG(QVariant, QVariant(firstPage))))
         qCWarning(lcUi) << "the UI has no page" << firstPage;
-    return QApplication::exec();
+    return QGuiApplication::exec();
 }

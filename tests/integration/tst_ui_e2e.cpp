@@ -14,12 +14,12 @@
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QFile>
 #include <QtGui/QColor>
+#include <QtGui/QGuiApplication>
 #include <QtQml/QQmlApplicationEngine>
 #include <QtQml/QQmlComponent>
 #include <QtQuick/QQuickItem>
 #include <QtQuick/QQuickWindow>
 #include <QtTest/QTest>
-#include <QtWidgets/QApplication>
 
 #include <fcntl.h>
 #include <sched.h>

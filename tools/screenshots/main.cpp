@@ -14,10 +14,10 @@
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QTextStream>
 #include <QtCore/QTimer>
+#include <QtGui/QGuiApplication>
 #include <QtGui/QImage>
 #include <QtQml/QQmlApplicationEngine>
 #include <QtQuick/QQuickWindow>
-#include <QtWidgets/QApplication>
 
 #include <functional>
 
@@ -49,8 +49,8 @@ int main(int argc, char *argv[])
 {
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("smoothwan-screenshots"));
+    QGuiApplication app(argc, argv);
+    QGuiApplication::setApplicationName(QStringLiteral("smoothwan-screenshots"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Saves a PNG of every page of the SmoothWAN UI."));
