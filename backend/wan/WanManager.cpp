@@ -542,6 +542,10 @@ void WanManager::publish()
             w->type = linkType(byDriver);
         }
         const UsageCaps &caps = w->config.caps;
+        const ProbeConfig &probe = w->config.probe;
+        QJsonArray targets;
+        for (const ProbeTarget &t : probe.targets)
+            targets.append(t.toString());
         wans.append(QJsonObject {
             {QStringLiteral("name"), name},
             {QStringLiteral("interface"), w->ifname},
@@ -560,6 +564,13 @@ void WanManager::publish()
             {QStringLiteral("jitterMs"), optionalNumber(m.jitterMs)},
             {QStringLiteral("lossPct"), optionalNumber(m.lossPct)},
             {QStringLiteral("lastChange"), w->lastChange.toString(Qt::ISODateWithMs)},
+            {QStringLiteral("probe"), QJsonObject {{QStringLiteral("method"), configName(probe.method)},
+                                                   {QStringLiteral("targets"), targets},
+                                                   {QStringLiteral("intervalMs"), probe.intervalMs},
+                                                   {QStringLiteral("timeoutMs"), probe.timeoutMs},
+                                                   {QStringLiteral("reliability"), probe.reliability},
+                                                   {QStringLiteral("down"), probe.downRounds},
+                                                   {QStringLiteral("up"), probe.upRounds}}},
             {QStringLiteral("usage"),
              QJsonObject {
                  {QStringLiteral("dayBytes"), bytes(u.dayTotal())},

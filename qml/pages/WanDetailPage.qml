@@ -48,9 +48,10 @@ ScrollPage {
                 page.history.load(page.historyCommand.result, page.wanName)
         }
     }
-    onWanNameChanged: loadHistory()
+    onWanNameChanged: { loadHistory(); settings.loadProbe() }
     onLiveChanged: if (live) loadHistory()
-    Component.onCompleted: loadHistory()
+    onExistsChanged: settings.loadProbe()
+    Component.onCompleted: { loadHistory(); settings.loadProbe() }
 
     Timer {
         interval: 1000
@@ -315,7 +316,21 @@ ScrollPage {
 
         Rectangle { width: parent.width; height: Theme.borderWidth; color: Theme.border }
 
-        // Health probes.
+        // Health probes: the fields start from the WAN's current settings (wans[].probe), loaded
+        // when the page opens or shows another WAN — never while the user is typing.
+        function loadProbe() {
+            const p = page.exists ? page.wan.probe : undefined
+            if (!p)
+                return
+            settings.probeMethod = p.method || "icmp"
+            targetsField.text = (p.targets || []).join(", ")
+            settings.probeProfile = ""
+            for (const name in settings.profiles) {
+                const q = settings.profiles[name]
+                if (q.interval_ms === p.intervalMs && q.timeout_ms === p.timeoutMs && q.down === p.down && q.up === p.up)
+                    settings.probeProfile = name
+            }
+        }
         property var probeCommand: null
         property string probeProfile: ""
         property string probeMethod: "icmp"
@@ -328,7 +343,7 @@ ScrollPage {
             id: targetsRow
             width: parent.width
             label: qsTr("Probe targets")
-            hint: qsTr("Addresses answered through this WAN only, comma separated. Empty: unchanged.")
+            hint: qsTr("Addresses answered through this WAN only, comma separated.")
             SwTextField {
                 id: targetsField
                 objectName: "targetsField"

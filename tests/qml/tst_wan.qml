@@ -108,6 +108,29 @@ Item {
             compare(loss.axisMax >= 5, true)
         }
 
+        // The probe fields start from the WAN's current settings (wans[].probe), and Apply sends
+        // them back with what the user changed.
+        function test_probeFieldsStartFromTheWansSettings() {
+            const s = root.initialState()
+            s.wans[0].probe = { method: "tcp", targets: ["1.1.1.1:443", "9.9.9.9:443"], intervalMs: 1000, timeoutMs: 800,
+                                reliability: 2, down: 3, up: 3 }
+            server.state = s
+            tryVerify(() => Backend.wans[0].probe !== undefined && Backend.wans[0].probe.method === "tcp")
+            const page = createTemporaryObject(pageComponent, root)
+            const targets = findChild(page, "targetsField")
+            tryCompare(targets, "text", "1.1.1.1:443, 9.9.9.9:443")
+            compare(findChild(page, "profilePicker").currentValue, "fast")
+            targets.text = "1.1.1.1:443"
+            const apply = findChild(page, "probeApply")
+            root.scrollTo(page, apply, this)
+            mouseClick(apply)
+            tryVerify(() => server.lastRequest("wan.set_probe").wan === "fibre", 5000, JSON.stringify(server.requests))
+            const req = server.lastRequest("wan.set_probe")
+            compare(req.method, "tcp")
+            compare(req.targets, ["1.1.1.1:443"])
+            compare(req.interval_ms, 1000)
+        }
+
         function test_stateShown() {
             const page = createTemporaryObject(pageComponent, root, { wanName: "lte" })
             const badge = findChild(page, "stateBadge")

@@ -92,6 +92,16 @@ private Q_SLOTS:
         QCOMPARE(s.value(QStringLiteral("interface")).toString(), QStringLiteral("wan0"));
         QCOMPARE(s.value(QStringLiteral("gateway")).toString(), QStringLiteral("100.64.0.1"));
         QVERIFY(s.value(QStringLiteral("latencyMs")).toDouble() >= 5);
+        // The configured probe settings are published, for the UI's WAN page.
+        const QJsonObject probe = s.value(QStringLiteral("probe")).toObject();
+        QCOMPARE(probe.value(QStringLiteral("method")).toString(), QStringLiteral("icmp"));
+        QCOMPARE(probe.value(QStringLiteral("targets")).toArray(),
+                 (QJsonArray {target1.toString(), target2.toString()}));
+        QCOMPARE(probe.value(QStringLiteral("intervalMs")).toInt(), 50);
+        QCOMPARE(probe.value(QStringLiteral("timeoutMs")).toInt(), 30);
+        QCOMPARE(probe.value(QStringLiteral("reliability")).toInt(), 1);
+        QCOMPARE(probe.value(QStringLiteral("down")).toInt(), 2);
+        QCOMPARE(probe.value(QStringLiteral("up")).toInt(), 2);
         // Every probe left through the WAN's own device, sourced from its address.
         for (const ProbeRequest &r : f.prober.requests()) {
             QCOMPARE(r.interface, QStringLiteral("wan0"));
