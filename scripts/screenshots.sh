@@ -80,6 +80,10 @@ $probe
       reset_day: 1
 routing:
   policy: failover
+# Loopback (ws://) for the UI and smoothwanctl on the router, the LAN (wss://, with the router's
+# own certificate) for desktops on the LAN: what a real router does.
+api:
+  listen: [127.0.0.1, ${lab[lan_router_address]}]
 YAML
 "$build/app/smoothwand/smoothwand" --check-config "$run/config.yaml" >/dev/null
 

@@ -1265,7 +1265,12 @@ private:
                 auto a = ip(item);
                 if (!a)
                     return;
-                if (out.listen.contains(*a))
+                if (*a == QHostAddress(QHostAddress::AnyIPv4) || *a == QHostAddress(QHostAddress::AnyIPv6))
+                    m_ctx.error(item.mark, item.path,
+                                QStringLiteral("%1 would listen on the WANs too; list the router's loopback and LAN "
+                                               "addresses instead")
+                                    .arg(a->toString()));
+                else if (out.listen.contains(*a))
                     m_ctx.error(item.mark, item.path, QStringLiteral("%1 is listed twice").arg(a->toString()));
                 else
                     out.listen.append(*a);

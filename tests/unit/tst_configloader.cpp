@@ -221,6 +221,11 @@ private Q_SLOTS:
         QTest::newRow("api: lenient IPv4 form")
             << QByteArray("api:\n  listen: [\"0x7f.1\"]\n") << 2 << 12 << "api.listen[0]"
             << "expected an IP address";
+        QTest::newRow("api: IPv4 wildcard")
+            << QByteArray("api:\n  listen: [127.0.0.1, 0.0.0.0]\n") << 2 << 23 << "api.listen[1]"
+            << "would listen on the WANs too";
+        QTest::newRow("api: IPv6 wildcard") << QByteArray("api:\n  listen: [\"::\"]\n") << 2 << 12 << "api.listen[0]"
+                                            << "would listen on the WANs too";
         QTest::newRow("api: no listen address") << QByteArray("api:\n  listen: []\n") << 2 << 11 << "api.listen"
                                                 << "at least one address";
 
