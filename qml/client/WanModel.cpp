@@ -8,14 +8,14 @@
 namespace smoothwan::client {
 
 WanModel::WanModel(QObject *parent)
-    : KeyedListModel(QStringLiteral("name"),
-                     {QStringLiteral("name"), QStringLiteral("interface"), QStringLiteral("type"),
-                      QStringLiteral("state"), QStringLiteral("reason"), QStringLiteral("enabled"),
-                      QStringLiteral("priority"), QStringLiteral("weight"), QStringLiteral("metered"),
-                      QStringLiteral("addresses"), QStringLiteral("gateway"), QStringLiteral("rxBps"),
-                      QStringLiteral("txBps"), QStringLiteral("latencyMs"), QStringLiteral("jitterMs"),
-                      QStringLiteral("lossPct"), QStringLiteral("lastChange"), QStringLiteral("usage")},
-                     parent)
+    : KeyedListModel(
+          QStringLiteral("name"),
+          {QStringLiteral("name"), QStringLiteral("interface"), QStringLiteral("type"), QStringLiteral("state"),
+           QStringLiteral("reason"), QStringLiteral("enabled"), QStringLiteral("priority"), QStringLiteral("weight"),
+           QStringLiteral("metered"), QStringLiteral("addresses"), QStringLiteral("gateway"), QStringLiteral("rxBps"),
+           QStringLiteral("txBps"), QStringLiteral("latencyMs"), QStringLiteral("jitterMs"), QStringLiteral("lossPct"),
+           QStringLiteral("lastChange"), QStringLiteral("usage"), QStringLiteral("probe")},
+          parent)
 {
     setBackend(Backend::instance());
 }

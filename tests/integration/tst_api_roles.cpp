@@ -28,8 +28,6 @@
 #include <QtWebSockets/QWebSocket>
 #include <QtWebSockets/QWebSocketHandshakeOptions>
 
-#include <fcntl.h>
-#include <sched.h>
 #include <unistd.h>
 
 #include <memory>
@@ -250,7 +248,7 @@ class TestApiRoles : public QObject
     QTemporaryDir m_speedifyDir;
     std::unique_ptr<DaemonProcess> m_daemon;
     quint16 m_port = 0;
-    int m_rootNs = -1;
+    std::unique_ptr<smoothwan::lab::ThreadInNamespace> m_inRouter;
     QString m_localToken;
     // The registry as the daemon builds it: the server's own commands plus the domain commands.
     ManualClock m_clock;
@@ -324,11 +322,8 @@ private Q_SLOTS:
         QVERIFY(m_daemon->start(m_lab.routerNs(), yaml));
 
         // The clients live in the router's namespace, where the daemon listens on loopback.
-        m_rootNs = ::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-        const int routerNs = ::open(qPrintable(QStringLiteral("/run/netns/") + m_lab.routerNs()), O_RDONLY | O_CLOEXEC);
-        QVERIFY(m_rootNs >= 0 && routerNs >= 0);
-        QCOMPARE(::setns(routerNs, CLONE_NEWNET), 0);
-        ::close(routerNs);
+        m_inRouter = std::make_unique<smoothwan::lab::ThreadInNamespace>(m_lab.routerNs());
+        QVERIFY2(m_inRouter->ok(), qPrintable(m_inRouter->errorString()));
 
         std::unique_ptr<Client> admin;
         QElapsedTimer waited;
@@ -365,10 +360,7 @@ private Q_SLOTS:
     void cleanupTestCase()
     {
         m_daemon.reset();
-        if (m_rootNs >= 0) {
-            ::setns(m_rootNs, CLONE_NEWNET);
-            ::close(m_rootNs);
-        }
+        m_inRouter.reset();
         m_lab.destroy();
         qunsetenv("SPEEDIFY_FAKE_STATE_DIR");
     }

@@ -13,8 +13,6 @@
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
-#include <fcntl.h>
-#include <sched.h>
 #include <unistd.h>
 
 #include <memory>
@@ -49,7 +47,7 @@ class TestClientDaemon : public QObject
 private:
     Lab m_lab;
     std::unique_ptr<DaemonProcess> m_daemon;
-    int m_rootNs = -1;
+    std::unique_ptr<smoothwan::lab::ThreadInNamespace> m_inRouter;
     QString m_url;
 
 private Q_SLOTS:
@@ -67,21 +65,15 @@ private Q_SLOTS:
         m_daemon = std::make_unique<DaemonProcess>();
         QVERIFY(m_daemon->start(m_lab.routerNs(), yaml));
         // The client lives in the router's namespace, where the daemon listens on loopback.
-        m_rootNs = ::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-        const int routerNs = ::open(qPrintable(QStringLiteral("/run/netns/") + m_lab.routerNs()), O_RDONLY | O_CLOEXEC);
-        QVERIFY(m_rootNs >= 0 && routerNs >= 0);
-        QCOMPARE(::setns(routerNs, CLONE_NEWNET), 0);
-        ::close(routerNs);
+        m_inRouter = std::make_unique<smoothwan::lab::ThreadInNamespace>(m_lab.routerNs());
+        QVERIFY2(m_inRouter->ok(), qPrintable(m_inRouter->errorString()));
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(m_daemon->stateDir() + QStringLiteral("/local-token")), 15000);
     }
 
     void cleanupTestCase()
     {
         m_daemon.reset();
-        if (m_rootNs >= 0) {
-            ::setns(m_rootNs, CLONE_NEWNET);
-            ::close(m_rootNs);
-        }
+        m_inRouter.reset();
         m_lab.destroy();
     }
 

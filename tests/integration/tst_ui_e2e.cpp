@@ -21,8 +21,6 @@
 #include <QtQuick/QQuickWindow>
 #include <QtTest/QTest>
 
-#include <fcntl.h>
-#include <sched.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -123,7 +121,7 @@ private:
     Lab m_lab;
     std::unique_ptr<DaemonProcess> m_daemon;
     std::unique_ptr<QQmlApplicationEngine> m_engine;
-    int m_rootNs = -1;
+    std::unique_ptr<smoothwan::lab::ThreadInNamespace> m_inRouter;
     QQuickWindow *m_window = nullptr;
     QColor m_red;
 
@@ -147,11 +145,8 @@ private Q_SLOTS:
         m_daemon = std::make_unique<DaemonProcess>();
         QVERIFY(m_daemon->start(m_lab.routerNs(), yaml));
         // The UI lives in the router's namespace, where the daemon listens on loopback.
-        m_rootNs = ::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-        const int routerNs = ::open(qPrintable(QStringLiteral("/run/netns/") + m_lab.routerNs()), O_RDONLY | O_CLOEXEC);
-        QVERIFY(m_rootNs >= 0 && routerNs >= 0);
-        QCOMPARE(::setns(routerNs, CLONE_NEWNET), 0);
-        ::close(routerNs);
+        m_inRouter = std::make_unique<smoothwan::lab::ThreadInNamespace>(m_lab.routerNs());
+        QVERIFY2(m_inRouter->ok(), qPrintable(m_inRouter->errorString()));
         const QString tokenFile = m_daemon->stateDir() + QStringLiteral("/local-token");
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(tokenFile), 15000);
 
@@ -188,10 +183,7 @@ private Q_SLOTS:
     {
         m_engine.reset();
         m_daemon.reset();
-        if (m_rootNs >= 0) {
-            ::setns(m_rootNs, CLONE_NEWNET);
-            ::close(m_rootNs);
-        }
+        m_inRouter.reset();
         m_lab.destroy();
     }
 

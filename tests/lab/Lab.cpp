@@ -694,4 +694,35 @@ void Lab::removeNamespaces(const QStringList &names)
         qCWarning(lcLab).noquote() << "removing namespaces:" << trimmed(del.readAllStandardError());
 }
 
+ThreadInNamespace::ThreadInNamespace(const QString &ns)
+{
+    m_home = ::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    const int target = ::open(QFile::encodeName(QStringLiteral("/run/netns/") + ns).constData(), O_RDONLY | O_CLOEXEC);
+    if (m_home < 0 || target < 0)
+        m_error =
+            QStringLiteral("cannot open the namespace %1: %2").arg(ns, QString::fromLocal8Bit(std::strerror(errno)));
+    else if (::setns(target, CLONE_NEWNET) != 0)
+        m_error =
+            QStringLiteral("cannot enter the namespace %1: %2").arg(ns, QString::fromLocal8Bit(std::strerror(errno)));
+    else
+        m_ok = true;
+    if (target >= 0)
+        ::close(target);
+}
+
+ThreadInNamespace::~ThreadInNamespace()
+{
+    leave();
+}
+
+void ThreadInNamespace::leave()
+{
+    if (m_ok)
+        ::setns(m_home, CLONE_NEWNET);
+    m_ok = false;
+    if (m_home >= 0)
+        ::close(m_home);
+    m_home = -1;
+}
+
 } // namespace smoothwan::lab

@@ -152,4 +152,25 @@ private:
     QString m_tunnelName;
 };
 
+// Moves the calling thread into the network namespace `ns` (a name under /run/netns) and back
+// when it is destroyed or leave() is called. For tests whose sockets must live in the lab's
+// router (the daemon listens on the router's loopback).
+class ThreadInNamespace
+{
+public:
+    explicit ThreadInNamespace(const QString &ns);
+    ~ThreadInNamespace();
+    ThreadInNamespace(const ThreadInNamespace &) = delete;
+    ThreadInNamespace &operator=(const ThreadInNamespace &) = delete;
+
+    bool ok() const { return m_ok; }
+    QString errorString() const { return m_error; }
+    void leave();
+
+private:
+    int m_home = -1;
+    bool m_ok = false;
+    QString m_error;
+};
+
 } // namespace smoothwan::lab
