@@ -76,10 +76,13 @@ Daemon::Daemon(const Clock &clock, ConfigStore &config, LinkMonitor &links, Prob
 {
     m_engines->setRuntimeDirectory(stateDirectory.isEmpty() ? QStringLiteral("/run/smoothwan")
                                                             : QDir(stateDirectory).filePath(QStringLiteral("run")));
-    // The routing follows the engine's tunnel link itself (up with an address = the bond is up),
-    // which works the same for every engine and for their stand-ins; the engine manager tells
-    // the engine which WANs it may use.
+    // The engine manager tells the engine which WANs it may use, and routing which tunnel is the
+    // engine's (its name and gateway, from the engine itself); routing then follows that link
+    // (up with an address = the bond is up), the same for every engine and their stand-ins.
     connect(m_wans, &WanManager::healthChanged, this, [this] { pushEngineWans(); });
+    connect(m_engines, &EngineManager::tunnelChanged, this, [this] {
+        m_routing->setEngineTunnel(m_engines->tunnelInterface(), m_engines->tunnelGateway(), m_engines->tunnelReason());
+    });
     if (!stateDirectory.isEmpty()) {
         if (!QDir().mkpath(stateDirectory))
             qCWarning(lcDaemon).noquote() << "cannot create the state directory" << stateDirectory;

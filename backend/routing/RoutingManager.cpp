@@ -87,6 +87,19 @@ void RoutingManager::setEngineStatus(const PlannerEngine &engine)
     update(engine.up ? QStringLiteral("the bond is up") : QStringLiteral("the bond is down"));
 }
 
+void RoutingManager::setEngineTunnel(const QString &interface, const QHostAddress &gateway, const QString &why)
+{
+    if (interface == m_tunnel && gateway == m_tunnelGateway && why == m_tunnelWhy)
+        return;
+    const bool renamed = interface != m_tunnel;
+    m_tunnel = interface;
+    m_tunnelGateway = gateway;
+    m_tunnelWhy = why;
+    update(renamed ? (interface.isEmpty() ? QStringLiteral("the engine's tunnel is gone")
+                                          : QStringLiteral("the engine's tunnel is %1").arg(interface))
+                   : QString());
+}
+
 void RoutingManager::start()
 {
     m_started = true;
@@ -98,15 +111,10 @@ PlannerEngine RoutingManager::derivedEngine() const
     PlannerEngine e;
     const EngineConfig &c = m_config.engine;
     e.configured = c.type != EngineType::None;
-    if (c.type == EngineType::Speedify) {
-        e.tunnel = QStringLiteral("connectify0");
-        e.gateway = QHostAddress(QStringLiteral("10.202.0.1"));
-    } else if (c.type == EngineType::TinyFec) {
-        e.tunnel = c.tinyfec.tunName;
-        e.gateway = QHostAddress(c.tinyfec.subnet.toIPv4Address() + 1);
-    }
+    e.tunnel = m_tunnel;
+    e.gateway = m_tunnelGateway;
     if (e.tunnel.isEmpty()) {
-        e.reason = QStringLiteral("no tunnel is known for this engine");
+        e.reason = m_tunnelWhy.isEmpty() ? QStringLiteral("the bonding engine has no tunnel") : m_tunnelWhy;
         return e;
     }
     const auto link = m_links.linkByName(e.tunnel);

@@ -27,9 +27,11 @@ public:
                    QObject *parent = nullptr);
 
     void setConfig(const Config &config);
-    // What the engine says of its tunnel. Until an engine manager reports, the tunnel of the
-    // configured engine (connectify0 for Speedify, the tinyfec tun) counts as up while its link is
-    // up with an address.
+    // The running engine's tunnel, as the engine manager knows it (Engine::tunnelInterface() and
+    // tunnelGateway()): the bond counts as up while that link is up with an address. An empty
+    // interface means no engine tunnel; `why` says why (shown as the routing reason).
+    void setEngineTunnel(const QString &interface, const QHostAddress &gateway, const QString &why);
+    // Overrides the tunnel check with a complete engine status (tests).
     void setEngineStatus(const PlannerEngine &engine);
     void start();
     // Re-plans and applies now (also after kernel drift: apply() adopts and repairs). `trigger`
@@ -48,6 +50,9 @@ private:
     StateStore &m_state;
     Config m_config;
     std::optional<PlannerEngine> m_engine;
+    QString m_tunnel;
+    QHostAddress m_tunnelGateway;
+    QString m_tunnelWhy;
     PlannerResult m_result;
     RoutePlan m_applied;
     bool m_haveApplied = false;
