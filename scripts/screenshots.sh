@@ -17,7 +17,7 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 src=$(cd "$(dirname "$0")/.." && pwd)
-build=${SMOOTHWAN_BUILD:-$src/build}
+build=$(realpath -m "${SMOOTHWAN_BUILD:-$src/build}")
 sizes=${SMOOTHWAN_SCREENSHOT_SIZES:-"800x480 1280x800"}
 theme=${SMOOTHWAN_SCREENSHOT_THEME:-dark}
 out=${SMOOTHWAN_SCREENSHOT_DIR:-$src/docs/screenshots}
@@ -26,7 +26,8 @@ lab_bin=$build/tests/lab/smoothwan-lab
 
 "$src/scripts/install-deps.sh"
 [ -f "$build/CMakeCache.txt" ] || cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -Wno-dev >/dev/null
-cmake --build "$build" -j "$(nproc)" --target smoothwand smoothwan-lab smoothwan-screenshots
+cmake --build "$build" -j "$(nproc)" --target smoothwand smoothwan-lab smoothwan-screenshots smoothwanctl \
+    smoothwan-fake-speedify-cli
 
 pids=()
 cleanup() {
@@ -78,6 +79,13 @@ $probe
     caps:
       monthly: 20GB
       reset_day: 1
+engine:
+  type: none
+  speedify:
+    # For the last screenshot only: Speedify cannot be installed here, so its stand-in from
+    # tests/fakes (it calls its adapters "stand-in adapter" with the ISP "Stand-in ISP").
+    cli_path: $build/tests/fakes/speedify/speedify_cli
+    startup_connect: false
 routing:
   policy: failover
 # Loopback (ws://) for the UI and smoothwanctl on the router, the LAN (wss://, with the router's
@@ -87,7 +95,9 @@ api:
 YAML
 "$build/app/smoothwand/smoothwand" --check-config "$run/config.yaml" >/dev/null
 
-ip netns exec "$router" "$build/app/smoothwand/smoothwand" --config "$run/config.yaml" --state-dir "$run/state" \
+ip netns exec "$router" env SPEEDIFY_FAKE_STATE_DIR="$run/speedify" \
+    SPEEDIFY_FAKE_ADAPTERS="${lab[wan0_interface]},${lab[wan1_interface]},${lab[wan2_interface]}" \
+    "$build/app/smoothwand/smoothwand" --config "$run/config.yaml" --state-dir "$run/state" \
     >"$run/smoothwand.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do [ -s "$run/state/local-token" ] && break; sleep 0.1; done
@@ -111,5 +121,21 @@ sleep "${SMOOTHWAN_SCREENSHOT_WARMUP:-45}"   # probes settle, the charts' histor
 for size in $sizes; do
     ip netns exec "$router" env QT_QPA_PLATFORM=offscreen "$build/tools/screenshots/smoothwan-screenshots" \
         --url ws://127.0.0.1:8443 --token-file "$run/state/local-token" --size "$size" --theme "$theme" --out "$out"
+done
+# The Engine page with Speedify running (its stand-in, see the configuration above): signed in
+# and connected, as engine-speedify-standin.png.
+ctl() {
+    ip netns exec "$router" "$build/app/smoothwanctl/smoothwanctl" --token-file "$run/state/local-token" "$@" >/dev/null
+}
+ctl call engine.set_type engine=speedify
+sleep 3
+ctl call engine.action name=login 'args={"user":"demo@example.com","password":"stand-in"}'
+ctl call engine.connect
+sleep 5
+for size in $sizes; do
+    ip netns exec "$router" env QT_QPA_PLATFORM=offscreen "$build/tools/screenshots/smoothwan-screenshots" \
+        --url ws://127.0.0.1:8443 --token-file "$run/state/local-token" --size "$size" --theme "$theme" \
+        --out "$run/speedify-shots" --pages engine
+    mv "$run/speedify-shots/$size/engine.png" "$out/$size/engine-speedify-standin.png"
 done
 echo "screenshots: saved in $out"

@@ -534,8 +534,10 @@ ScrollPage {
             visible: page.engineType === "speedify" && !page.notInstalled
             SwButton {
                 objectName: "connectButton"
-                text: qsTr("Connect")
-                highlighted: true
+                // Connected: connecting again (to the chosen server) is possible but no longer the
+                // main action; Disconnect is.
+                text: page.connected ? qsTr("Reconnect") : qsTr("Connect")
+                highlighted: !page.connected
                 enabled: Backend.canOperate && !page.stale && !page.loggedOut
                 busy: page.connectCommand !== null && page.connectCommand.running && page.connectCommand.type === "engine.connect"
                 onClicked: page.connectCommand = Backend.call("engine.connect", {})
@@ -543,7 +545,8 @@ ScrollPage {
             SwButton {
                 objectName: "disconnectButton"
                 text: qsTr("Disconnect")
-                enabled: Backend.canOperate && !page.stale
+                highlighted: page.connected
+                enabled: Backend.canOperate && !page.stale && page.engineState !== "logged-out"
                 busy: page.connectCommand !== null && page.connectCommand.running && page.connectCommand.type === "engine.disconnect"
                 onClicked: page.connectCommand = Backend.call("engine.disconnect", {})
             }

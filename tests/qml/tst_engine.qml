@@ -108,6 +108,21 @@ TestCase {
         tryVerify(() => requestsOf("engine.disconnect").length === 1, 5000, JSON.stringify(server.requests))
     }
 
+    // The main (highlighted) action follows the state: Connect while not connected, Disconnect
+    // once connected (Connect becomes Reconnect).
+    function test_main_action_follows_the_state() {
+        const page = createTemporaryObject(pageComponent, tc)
+        const connect = findChild(page, "connectButton")
+        const disconnect = findChild(page, "disconnectButton")
+        server.setValue("/engine/state", "logged-in")
+        tryVerify(() => connect.highlighted && !disconnect.highlighted)
+        compare(connect.text, "Connect")
+        server.setValue("/engine/state", "connected")
+        tryVerify(() => !connect.highlighted && disconnect.highlighted)
+        compare(connect.text, "Reconnect")
+        verify(connect.enabled && disconnect.enabled)
+    }
+
     function test_engine_error_is_shown() {
         server.setReply("engine.connect", false, { code: "engine_error", message: "Speedify could not do “connect”: not logged in" })
         const page = createTemporaryObject(pageComponent, tc)
