@@ -26,6 +26,8 @@ packages=(
     iproute2 nftables iputils-ping iperf3 conntrack procps
     # WireGuard (userspace) through smoothwan-relay in tst_relay_lab
     wireguard-go wireguard-tools
+    # SmoothWAN's own engine, TCP aggregation (tst_mptcp_lab): ss-redir/ss-server under mptcpize
+    shadowsocks-libev mptcpd mptcpize
 )
 
 missing=()
