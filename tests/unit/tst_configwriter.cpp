@@ -64,7 +64,7 @@ private Q_SLOTS:
                  "engine:\n  type: tinyfec\n  tinyfec: {server: \"vpn.example.com:4096\", fec: \"1:3,20:10\"}\n"
                  "  engarde: {server: \"[2001:db8::1]:59402\", excluded_interfaces: [eth9], "
                  "web_manager: \"127.0.0.1:9001\"}\n"
-                 "api: {listen: [\"0.0.0.0\"], tls: {enabled: false}}\n"
+                 "api: {listen: [\"192.168.1.1\"], tls: {enabled: false}}\n"
                  "ui: {blank_after: 0}\n");
         QCOMPARE(c.wans.size(), 2);
         ConfigErrors errors;

@@ -70,23 +70,28 @@ private Q_SLOTS:
     void restartsWithExponentialBackoff()
     {
         ManualClock clock;
-        ProcessSupervisor s(clock, childOptions({QStringLiteral("--exit"), QStringLiteral("3")}));
+        // The waits are real timers: long enough (200 ms and up) that QTRY's 50 ms polling sees
+        // every exit before the next restart, whatever the machine's speed.
+        ProcessSupervisor::Options o = childOptions({QStringLiteral("--exit"), QStringLiteral("3")});
+        o.initialBackoffMs = 200;
+        o.maxBackoffMs = 800;
+        ProcessSupervisor s(clock, o);
         QSignalSpy exits(&s, &ProcessSupervisor::exited);
         s.start();
         QVERIFY(exits.wait());
         QCOMPARE(exits.first().at(0).toInt(), 3);
         QCOMPARE(s.state(), ProcessSupervisor::State::Backoff);
         QVERIFY(s.message().contains(QStringLiteral("exited with code 3")));
-        QCOMPARE(s.currentBackoffMs(), 20); // waited 10, next wait doubles
-        clock.advance(45000);               // exits spread out: no crash loop
+        QCOMPARE(s.currentBackoffMs(), 400); // waits 200, the next wait doubles
+        clock.advance(45000);                // exits spread out: no crash loop
         QTRY_COMPARE(exits.size(), 2);
-        QCOMPARE(s.currentBackoffMs(), 40);
+        QCOMPARE(s.currentBackoffMs(), 800);
         clock.advance(45000);
         QTRY_COMPARE(exits.size(), 3);
-        QCOMPARE(s.currentBackoffMs(), 80);
+        QCOMPARE(s.currentBackoffMs(), 800); // capped at the maximum
         clock.advance(45000);
         QTRY_COMPARE(exits.size(), 4);
-        QCOMPARE(s.currentBackoffMs(), 80); // capped at the maximum
+        QCOMPARE(s.currentBackoffMs(), 800);
         QCOMPARE(s.restartCount(), 3);
         s.stop();
         QTRY_COMPARE(s.state(), ProcessSupervisor::State::Stopped);
