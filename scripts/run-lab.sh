@@ -42,56 +42,9 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-"$lab_bin" up --wans 3 --state-file "$run/lab.env" >"$run/lab.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 300); do
-    grep -qx ready "$run/lab.log" 2>/dev/null && break
-    kill -0 "${pids[0]}" 2>/dev/null || { cat "$run/lab.log" >&2; exit 1; }
-    sleep 0.1
-done
-grep -qx ready "$run/lab.log" || { echo "run-lab: the lab did not come up" >&2; cat "$run/lab.log" >&2; exit 1; }
-
-declare -A lab
-while IFS='=' read -r key value; do
-    [[ $key =~ ^[a-z0-9_]+$ ]] && lab[$key]=$value
-done <"$run/lab.env"
-router=${lab[router]}
-IFS=',' read -r -a targets <<<"${lab[targets]}"
-
-# Two wired WANs probed every second, and a metered LTE backup with a monthly cap.
-probe="    probe:
-      targets: [${targets[0]}, ${targets[1]}, ${targets[2]}]
-      interval: 1000
-      timeout: 800
-      reliability: 1
-      down: 3
-      up: 3"
-cat >"$run/config.yaml" <<YAML
-# Written by scripts/run-lab.sh for the lab ${lab[prefix]}.
-wans:
-  - name: fibre
-    interface: ${lab[wan0_interface]}
-    priority: always
-$probe
-  - name: cable
-    interface: ${lab[wan1_interface]}
-    priority: secondary
-$probe
-  - name: lte
-    interface: ${lab[wan2_interface]}
-    priority: backup
-    metered: true
-    caps:
-      monthly: 20GB
-      reset_day: 1
-routing:
-  policy: failover
-# Loopback (ws://) for the UI and smoothwanctl on the router, the LAN (wss://, with the router's
-# own certificate) for desktops on the LAN: what a real router does.
-api:
-  listen: [127.0.0.1, ${lab[lan_router_address]}]
-YAML
-"$build/app/smoothwand/smoothwand" --check-config "$run/config.yaml"
+source "$src/scripts/lib/lab.sh"
+lab_start
+lab_write_config
 
 echo
 echo "Lab ${lab[prefix]}: router namespace $router, WANs ${lab[wan0_interface]} ${lab[wan1_interface]} ${lab[wan2_interface]}"
@@ -99,10 +52,7 @@ echo "LAN client: ip netns exec ${lab[lan]} ping ${targets[0]}"
 echo "Try, in another terminal:  scripts/run-lab.sh cut 0   |  blackhole 1  |  impair 2 --loss 30  |  restore 0"
 echo "The daemon's API: ip netns exec $router $build/app/smoothwanctl/smoothwanctl --token-file $run/state/local-token status"
 
-ip netns exec "$router" "$build/app/smoothwand/smoothwand" --config "$run/config.yaml" --state-dir "$run/state" \
-    >"$run/smoothwand.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 50); do [ -s "$run/state/local-token" ] && break; sleep 0.1; done
+lab_start_daemon
 
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x "$build/app/smoothwan/smoothwan" ]; then
     # The UI runs in the router's namespace, where the daemon listens on loopback, signed in with

@@ -38,70 +38,17 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-"$lab_bin" up --wans 3 --state-file "$run/lab.env" >"$run/lab.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 300); do
-    grep -qx ready "$run/lab.log" 2>/dev/null && break
-    kill -0 "${pids[0]}" 2>/dev/null || { cat "$run/lab.log" >&2; exit 1; }
-    sleep 0.1
-done
-grep -qx ready "$run/lab.log" || { echo "screenshots: the lab did not come up" >&2; cat "$run/lab.log" >&2; exit 1; }
-
-declare -A lab
-while IFS='=' read -r key value; do
-    [[ $key =~ ^[a-z0-9_]+$ ]] && lab[$key]=$value
-done <"$run/lab.env"
-router=${lab[router]}
-IFS=',' read -r -a targets <<<"${lab[targets]}"
-
-probe="    probe:
-      targets: [${targets[0]}, ${targets[1]}, ${targets[2]}]
-      interval: 1000
-      timeout: 800
-      reliability: 1
-      down: 3
-      up: 3"
-cat >"$run/config.yaml" <<YAML
-wans:
-  - name: fibre
-    interface: ${lab[wan0_interface]}
-    priority: always
-$probe
-  - name: cable
-    interface: ${lab[wan1_interface]}
-    priority: secondary
-$probe
-  - name: lte
-    interface: ${lab[wan2_interface]}
-    priority: backup
-    metered: true
-$probe
-    caps:
-      monthly: 20GB
-      reset_day: 1
-engine:
+source "$src/scripts/lib/lab.sh"
+lab_start
+# The engine section is for the last screenshot only: Speedify cannot be installed here, so its
+# stand-in from tests/fakes (it calls its adapters "stand-in adapter" with the ISP "Stand-in ISP").
+lab_write_config "engine:
   type: none
   speedify:
-    # For the last screenshot only: Speedify cannot be installed here, so its stand-in from
-    # tests/fakes (it calls its adapters "stand-in adapter" with the ISP "Stand-in ISP").
     cli_path: $build/tests/fakes/speedify/speedify_cli
-    startup_connect: false
-routing:
-  policy: failover
-# Loopback (ws://) for the UI and smoothwanctl on the router, the LAN (wss://, with the router's
-# own certificate) for desktops on the LAN: what a real router does.
-api:
-  listen: [127.0.0.1, ${lab[lan_router_address]}]
-YAML
-"$build/app/smoothwand/smoothwand" --check-config "$run/config.yaml" >/dev/null
-
-ip netns exec "$router" env SPEEDIFY_FAKE_STATE_DIR="$run/speedify" \
-    SPEEDIFY_FAKE_ADAPTERS="${lab[wan0_interface]},${lab[wan1_interface]},${lab[wan2_interface]}" \
-    "$build/app/smoothwand/smoothwand" --config "$run/config.yaml" --state-dir "$run/state" \
-    >"$run/smoothwand.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 100); do [ -s "$run/state/local-token" ] && break; sleep 0.1; done
-[ -s "$run/state/local-token" ] || { echo "screenshots: the daemon did not start" >&2; cat "$run/smoothwand.log" >&2; exit 1; }
+    startup_connect: false"
+lab_start_daemon SPEEDIFY_FAKE_STATE_DIR="$run/speedify" \
+    SPEEDIFY_FAKE_ADAPTERS="${lab[wan0_interface]},${lab[wan1_interface]},${lab[wan2_interface]}"
 
 # Traffic: the LAN client downloads through the bond's path (fibre) and the router uploads through
 # cable (bound to its address); lte is cut, so it goes down.
