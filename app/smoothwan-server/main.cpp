@@ -4,6 +4,7 @@
 //   smoothwan-server init --public-address ADDR [--state-dir DIR] [--force] [ports, tunnel...]
 //   smoothwan-server run [--state-dir DIR]
 //   smoothwan-server pairing-code [--state-dir DIR]
+#include "LinuxLogging.h"
 #include "PairingCode.h"
 #include "ServerRunner.h"
 #include "ServerState.h"
@@ -21,19 +22,6 @@ using namespace smoothwan;
 using namespace smoothwan::server;
 
 namespace {
-
-void setUpLogging()
-{
-    if (qEnvironmentVariableIsSet("QT_MESSAGE_PATTERN"))
-        return;
-    const bool journal = qEnvironmentVariableIsSet("JOURNAL_STREAM") || !::isatty(STDERR_FILENO);
-    if (journal)
-        qSetMessagePattern(QStringLiteral("%{if-debug}<7>%{endif}%{if-info}<6>%{endif}%{if-warning}<4>%{endif}"
-                                          "%{if-critical}<3>%{endif}%{if-fatal}<2>%{endif}%{category}: %{message}"));
-    else
-        qSetMessagePattern(QStringLiteral("%{time hh:mm:ss.zzz} %{if-warning}warning: %{endif}"
-                                          "%{if-critical}error: %{endif}%{category}: %{message}"));
-}
 
 int fail(const QString &message, int code = 1)
 {
@@ -106,7 +94,7 @@ int init(const QCommandLineParser &p, const QString &stateDir)
 
 int main(int argc, char *argv[])
 {
-    setUpLogging();
+    smoothwan::setUpServiceLogging();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("smoothwan-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SMOOTHWAN_VERSION));

@@ -10,6 +10,7 @@
 #include "Daemon.h"
 #include "EngineActions.h"
 #include "EngineManager.h"
+#include "LinuxLogging.h"
 #include "LinuxProber.h"
 #include "NetlinkLinkMonitor.h"
 #include "NetlinkRouteApplier.h"
@@ -29,28 +30,11 @@
 
 Q_LOGGING_CATEGORY(lcMain, "smoothwan.daemon", QtInfoMsg)
 
-namespace {
-
-// journald reads a "<N>" prefix on stderr lines as the syslog priority (sd-daemon(3)).
-// Qt on Debian 12 is not built with journald support, so we add the prefixes ourselves.
-void setUpLogging()
-{
-    if (qEnvironmentVariableIsSet("QT_MESSAGE_PATTERN"))
-        return;
-    const bool journal = qEnvironmentVariableIsSet("JOURNAL_STREAM") || !::isatty(STDERR_FILENO);
-    if (journal)
-        qSetMessagePattern(QStringLiteral("%{if-debug}<7>%{endif}%{if-info}<6>%{endif}%{if-warning}<4>%{endif}"
-                                          "%{if-critical}<3>%{endif}%{if-fatal}<2>%{endif}%{category}: %{message}"));
-    else
-        qSetMessagePattern(QStringLiteral("%{time hh:mm:ss.zzz} %{if-warning}warning: %{endif}"
-                                          "%{if-critical}error: %{endif}%{category}: %{message}"));
-}
-
-} // namespace
+namespace { } // namespace
 
 int main(int argc, char *argv[])
 {
-    setUpLogging();
+    smoothwan::setUpServiceLogging();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("smoothwand"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SMOOTHWAN_VERSION));
