@@ -76,12 +76,16 @@ Daemon::Daemon(const Clock &clock, ConfigStore &config, LinkMonitor &links, Prob
 {
     m_engines->setRuntimeDirectory(stateDirectory.isEmpty() ? QStringLiteral("/run/smoothwan")
                                                             : QDir(stateDirectory).filePath(QStringLiteral("run")));
+    if (!stateDirectory.isEmpty())
+        m_engines->setStateDirectory(stateDirectory);
     // The engine manager tells the engine which WANs it may use, and routing which tunnel is the
     // engine's (its name and gateway, from the engine itself); routing then follows that link
     // (up with an address = the bond is up), the same for every engine and their stand-ins.
     connect(m_wans, &WanManager::healthChanged, this, [this] { pushEngineWans(); });
     connect(m_engines, &EngineManager::tunnelChanged, this, [this] {
-        m_routing->setEngineTunnel(m_engines->tunnelInterface(), m_engines->tunnelGateway(), m_engines->tunnelReason());
+        m_routing->setEngineTunnel({m_engines->tunnelInterface(), m_engines->tunnelGateway(), m_engines->tunnelUp(),
+                                    m_engines->tunnelReason(), m_engines->tcpRedirectPort(),
+                                    m_engines->serverAddress()});
     });
     if (!stateDirectory.isEmpty()) {
         if (!QDir().mkpath(stateDirectory))

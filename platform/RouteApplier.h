@@ -50,6 +50,7 @@ struct PlannedRule
     std::uint32_t mask = 0;
     QHostAddress from;             // source match (a host) when not null
     int suppressPrefixLength = -1; // >= 0: ignore routes with a prefix this short or shorter
+    QHostAddress to {};            // destination match (a host) when not null
     friend bool operator==(const PlannedRule &, const PlannedRule &) = default;
 };
 

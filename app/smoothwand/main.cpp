@@ -12,12 +12,16 @@
 #include "EngineManager.h"
 #include "LinuxLogging.h"
 #include "LinuxProber.h"
+#include "MptcpManager.h"
 #include "NetlinkLinkMonitor.h"
+#include "NetlinkMptcpEndpoints.h"
 #include "NetlinkRouteApplier.h"
+#include "SelfHostedEngine.h"
 #include "StateStore.h"
 #include "SystemdNotifier.h"
 #include "TlsIdentity.h"
 #include "UnixSignals.h"
+#include "WireGuardUapi.h"
 
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QCoreApplication>
@@ -59,8 +63,13 @@ int main(int argc, char *argv[])
     const QCommandLineOption cleanupOption(QStringLiteral("cleanup"),
                                            QStringLiteral("Remove every rule, route and nftables table SmoothWAN "
                                                           "added, and nothing else, then exit."));
+    const QCommandLineOption relayOption(QStringLiteral("relay"),
+                                         QStringLiteral("smoothwan-relay for the self-hosted engine (default: beside "
+                                                        "smoothwand, then in PATH)."),
+                                         QStringLiteral("program"));
     parser.addOption(configOption);
     parser.addOption(stateOption);
+    parser.addOption(relayOption);
     parser.addOption(cleanupOption);
     parser.addOption(checkOption);
     parser.process(app);
@@ -87,6 +96,11 @@ int main(int argc, char *argv[])
             std::fprintf(stderr, "smoothwand: cleanup incomplete: %s\n", qPrintable(error));
             return 1;
         }
+        // The self-hosted engine's MPTCP endpoints (ids 100-199); a kernel without MPTCP has none.
+        smoothwan::NetlinkMptcpEndpoints endpoints;
+        smoothwan::MptcpManager manager(&endpoints);
+        if (!manager.cleanup(&error))
+            std::fprintf(stderr, "smoothwand: MPTCP endpoints not removed: %s\n", qPrintable(error));
         std::printf("smoothwand: removed SmoothWAN's rules, routes and nftables table\n");
         return 0;
     }
@@ -97,7 +111,20 @@ int main(int argc, char *argv[])
     smoothwan::NetlinkLinkMonitor links;
     smoothwan::LinuxProber prober;
     smoothwan::NetlinkRouteApplier routes;
+    smoothwan::NetlinkMptcpEndpoints mptcp;
     smoothwan::Daemon daemon(clock, config, links, prober, routes, state, parser.value(stateOption));
+    {
+        // The self-hosted engine: wireguard-go through its UAPI socket, the kernel's MPTCP
+        // endpoints through generic netlink, our relay.
+        smoothwan::SelfHostedEngine::Options o;
+        o.wireguard = [](const QString &interface) { return std::make_unique<smoothwan::WireGuardUapi>(interface); };
+        o.mptcp = &mptcp;
+        const QString beside = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("smoothwan-relay"));
+        o.relay = parser.isSet(relayOption)          ? parser.value(relayOption)
+                  : QFileInfo(beside).isExecutable() ? beside
+                                                     : QStringLiteral("smoothwan-relay");
+        daemon.engines().setSelfHostedOptions(o);
+    }
     smoothwan::SystemdNotifier systemd;
     smoothwan::UnixSignals signals;
 

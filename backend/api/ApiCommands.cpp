@@ -223,6 +223,7 @@ const QList<EngineActionSpec> &engineActions()
     static const QList<EngineActionSpec> actions = [] {
         const QString all = QStringLiteral("all");
         const QString speedify = QStringLiteral("speedify");
+        const QString speedifyOrOwn = QStringLiteral("speedify, selfhosted");
         const auto adapter = [] { return ArgSpec::string(QStringLiteral("adapter"), K::InterfaceName, 15); };
         const auto enabled = [] { return ArgSpec::boolean(QStringLiteral("enabled")); };
         const QStringList directional {QStringLiteral("on"), QStringLiteral("backup_off"),
@@ -253,11 +254,11 @@ const QList<EngineActionSpec> &engineActions()
              {ArgSpec::integer(QStringLiteral("lines"), 1, 1000).optional()}},
             {QStringLiteral("connect"),
              Role::Operator,
-             speedify,
+             speedifyOrOwn,
              QStringLiteral("Connect, optionally to a server (closest, public, private, p2p, last, a country [city "
-                            "[number]], a tag, or #tag to lock to it)."),
+                            "[number]], a tag, or #tag to lock to it); self-hosted: no server, its pairing's."),
              {ArgSpec::string(QStringLiteral("server"), K::Server, 64).optional()}},
-            {QStringLiteral("disconnect"), Role::Operator, speedify, QStringLiteral("Disconnect."), {}},
+            {QStringLiteral("disconnect"), Role::Operator, speedifyOrOwn, QStringLiteral("Disconnect."), {}},
             {QStringLiteral("login"),
              Role::Admin,
              speedify,
@@ -278,8 +279,9 @@ const QList<EngineActionSpec> &engineActions()
             {QStringLiteral("version"), Role::Admin, speedify, QStringLiteral("Speedify's version."), {}},
             {QStringLiteral("set_mode"),
              Role::Admin,
-             speedify,
-             QStringLiteral("The bonding mode."),
+             speedifyOrOwn,
+             QStringLiteral("The bonding mode (self-hosted: until the engine restarts; engine.selfhosted.mode "
+                            "lasts)."),
              {ArgSpec::oneOf(QStringLiteral("mode"),
                              {QStringLiteral("speed"), QStringLiteral("redundant"), QStringLiteral("streaming")})}},
             {QStringLiteral("set_transport"),
@@ -689,6 +691,11 @@ void registerApiCommands(CommandRegistry &r, ApiBackend &backend, AuthStore &aut
                        "operator; others: admin)."),
         {ArgSpec::string(QStringLiteral("name"), K::Name, 32),
          ArgSpec::object(QStringLiteral("args"), 4096).optional().checkedByHandler()});
+    engineCommand(r, backend, &auth, QStringLiteral("engine.pair"), QStringLiteral("pair"), Role::Admin,
+                  QStringLiteral("Pair with a self-hosted server: the code smoothwan-server printed."),
+                  {ArgSpec::string(QStringLiteral("code"), K::Password, 512)});
+    engineCommand(r, backend, &auth, QStringLiteral("engine.unpair"), QStringLiteral("unpair"), Role::Admin,
+                  QStringLiteral("Forget the self-hosted server's pairing."), {});
     engineCommand(r, backend, &auth, QStringLiteral("engine.log_tail"), QStringLiteral("log_tail"), Role::Admin,
                   QStringLiteral("The last lines of the engine's log."),
                   {ArgSpec::integer(QStringLiteral("lines"), 1, 1000).optional()});

@@ -23,7 +23,8 @@ enum class ProbeMethod { Icmp, Tcp, Dns };
 enum class CapAction { Warn, Disable };
 enum class RoutingPolicy { Bonded, Failover, Balance };
 enum class IpProtocol { Any, Tcp, Udp };
-enum class EngineType { None, Speedify, Engarde, TinyFec };
+enum class EngineType { None, Speedify, Engarde, TinyFec, SelfHosted };
+enum class SelfHostedMode { Speed, Redundant, Streaming };
 enum class SpeedifyMode { Speed, Redundant, Streaming };
 enum class SpeedifyTransport { Auto, Tcp, TcpMulti, Udp, Https };
 enum class UiTheme { Dark, Light };
@@ -51,7 +52,11 @@ inline constexpr EnumName<IpProtocol> IpProtocolNames[] = {{IpProtocol::Any, "an
 inline constexpr EnumName<EngineType> EngineTypeNames[] = {{EngineType::Speedify, "speedify"},
                                                            {EngineType::Engarde, "engarde"},
                                                            {EngineType::TinyFec, "tinyfec"},
+                                                           {EngineType::SelfHosted, "selfhosted"},
                                                            {EngineType::None, "none"}};
+inline constexpr EnumName<SelfHostedMode> SelfHostedModeNames[] = {{SelfHostedMode::Speed, "speed"},
+                                                                   {SelfHostedMode::Redundant, "redundant"},
+                                                                   {SelfHostedMode::Streaming, "streaming"}};
 inline constexpr EnumName<SpeedifyMode> SpeedifyModeNames[] = {{SpeedifyMode::Speed, "speed"},
                                                                {SpeedifyMode::Redundant, "redundant"},
                                                                {SpeedifyMode::Streaming, "streaming"}};
@@ -85,6 +90,10 @@ constexpr std::span<const EnumName<IpProtocol>> enumNames(IpProtocol)
 constexpr std::span<const EnumName<EngineType>> enumNames(EngineType)
 {
     return EngineTypeNames;
+}
+constexpr std::span<const EnumName<SelfHostedMode>> enumNames(SelfHostedMode)
+{
+    return SelfHostedModeNames;
 }
 constexpr std::span<const EnumName<SpeedifyMode>> enumNames(SpeedifyMode)
 {
@@ -302,12 +311,33 @@ struct TinyFecConfig
     bool operator==(const TinyFecConfig &) const = default;
 };
 
+// SmoothWAN's own engine (issue 8): WireGuard through smoothwan-relay to the user's VPS, LAN TCP
+// through ss-redir over kernel MPTCP. The pairing (keys, server) is not configuration: it lives in
+// the state directory (see SelfHostedEngine).
+struct SelfHostedConfig
+{
+    SelfHostedMode mode = SelfHostedMode::Speed;
+    bool tcpAggregation = true; // speed/streaming: LAN TCP through ss-redir over MPTCP
+    QString interface = QStringLiteral("smoothwan0");
+    int mtu = 1368;
+    quint16 relayPort = 7420; // loopback UDP port WireGuard sends to
+    quint16 tcpPort = 7421;   // ss-redir's port
+
+    bool operator==(const SelfHostedConfig &) const = default;
+    // Differs only in what applies at run time (mode, TCP aggregation).
+    bool sameExceptLive(const SelfHostedConfig &o) const
+    {
+        return interface == o.interface && mtu == o.mtu && relayPort == o.relayPort && tcpPort == o.tcpPort;
+    }
+};
+
 struct EngineConfig
 {
     EngineType type = EngineType::None;
     SpeedifyConfig speedify;
     EngardeConfig engarde;
     TinyFecConfig tinyfec;
+    SelfHostedConfig selfhosted;
 
     bool operator==(const EngineConfig &) const = default;
 };

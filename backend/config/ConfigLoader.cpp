@@ -1133,7 +1133,7 @@ private:
 
     void engine(const Value &v, EngineConfig &out)
     {
-        const MapView m(m_ctx, v, {"type", "speedify", "engarde", "tinyfec"});
+        const MapView m(m_ctx, v, {"type", "speedify", "engarde", "tinyfec", "selfhosted"});
         if (!m.ok())
             return;
         if (const Value *x = m.get("type"))
@@ -1146,6 +1146,8 @@ private:
             engardeServer = engarde(*x, out.engarde);
         if (const Value *x = m.get("tinyfec"))
             tinyfecServer = tinyfec(*x, out.tinyfec);
+        if (const Value *x = m.get("selfhosted"))
+            selfhosted(*x, out.selfhosted);
         const Value *typeValue = m.get("type");
         if (out.type == EngineType::Engarde && !engardeServer)
             m_ctx.error(typeValue->mark, typeValue->path,
@@ -1206,6 +1208,30 @@ private:
         if (const Value *x = m.get("web_manager"))
             set(out.webManager, hostPort(*x, true));
         return m.get("server") != nullptr;
+    }
+
+    void selfhosted(const Value &v, SelfHostedConfig &out)
+    {
+        const MapView m(m_ctx, v, {"mode", "tcp_aggregation", "interface", "mtu", "relay_port", "tcp_port"});
+        if (!m.ok())
+            return;
+        if (const Value *x = m.get("mode"))
+            set(out.mode, enumeration<SelfHostedMode>(*x));
+        if (const Value *x = m.get("tcp_aggregation"))
+            set(out.tcpAggregation, boolean(*x));
+        if (const Value *x = m.get("interface"))
+            set(out.interface, interfaceName(*x));
+        if (const Value *x = m.get("mtu"))
+            set(out.mtu, integer(*x, 1280, 1420));
+        if (const Value *x = m.get("relay_port"))
+            set(out.relayPort, std::optional<quint16>(integer(*x, 1, 65535)));
+        if (const Value *x = m.get("tcp_port"))
+            set(out.tcpPort, std::optional<quint16>(integer(*x, 1, 65535)));
+        if (out.relayPort == out.tcpPort) {
+            const Value *x = m.get("tcp_port") ? m.get("tcp_port") : m.get("relay_port");
+            if (x)
+                m_ctx.error(x->mark, x->path, QStringLiteral("relay_port and tcp_port must differ"));
+        }
     }
 
     bool tinyfec(const Value &v, TinyFecConfig &out)

@@ -158,6 +158,15 @@ void writeEngine(YAML::Emitter &out, const EngineConfig &en)
         str(out, "subnet", t.subnet.toString());
         out << YAML::EndMap;
     }
+    const SelfHostedConfig &sh = en.selfhosted;
+    out << YAML::Key << "selfhosted" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "mode" << YAML::Value << e(sh.mode);
+    out << YAML::Key << "tcp_aggregation" << YAML::Value << sh.tcpAggregation;
+    str(out, "interface", sh.interface);
+    out << YAML::Key << "mtu" << YAML::Value << sh.mtu;
+    out << YAML::Key << "relay_port" << YAML::Value << sh.relayPort;
+    out << YAML::Key << "tcp_port" << YAML::Value << sh.tcpPort;
+    out << YAML::EndMap;
     out << YAML::EndMap;
 }
 

@@ -9,6 +9,7 @@
 #include <QtCore/QObject>
 #include <QtNetwork/QHostAddress>
 
+#include <algorithm>
 #include <functional>
 
 namespace smoothwan {
@@ -22,8 +23,20 @@ struct EngineWan
     WanPriority priority = WanPriority::Always;
     UsageCaps caps;
     bool enabled = true;
+    bool metered = false;
+    // What changes at run time (health, DHCP): engines that only read settings ignore these
+    // (sameSettings()); the self-hosted engine follows them.
+    QHostAddress address {}; // its IPv4 address; null while it has none
+    bool usable = false;     // health up or degraded
 
     bool operator==(const EngineWan &) const = default;
+    static bool sameSettings(const QList<EngineWan> &a, const QList<EngineWan> &b)
+    {
+        return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const EngineWan &x, const EngineWan &y) {
+            return x.name == y.name && x.interface == y.interface && x.priority == y.priority && x.caps == y.caps &&
+                   x.enabled == y.enabled && x.metered == y.metered;
+        });
+    }
 };
 
 // The outcome of one engine command, for the API: ok with data, or a stable error kind and a
@@ -49,13 +62,18 @@ class Engine : public QObject
 public:
     using QObject::QObject;
 
-    virtual QString type() const = 0; // "speedify", "engarde", "tinyfec"
+    virtual QString type() const = 0; // "speedify", "engarde", "tinyfec", "selfhosted"
     virtual void start() = 0;
     virtual void stop() = 0;
     virtual QJsonObject status() const = 0;
     virtual void setWans(const QList<EngineWan> &wans) = 0;
     virtual QString tunnelInterface() const = 0;              // the device the LAN is routed into when bonded
     virtual QHostAddress tunnelGateway() const { return {}; } // null: route on the device
+    // The local port LAN TCP is redirected to while the tunnel is up (ss-redir of the self-hosted
+    // engine); 0: none, LAN TCP is routed into the tunnel like everything else.
+    virtual quint16 tcpRedirectPort() const { return 0; }
+    // The engine's server, when routing must reach it over the best WAN (not the tunnel).
+    virtual QHostAddress serverAddress() const { return {}; }
 
 Q_SIGNALS:
     void statusChanged();

@@ -2,6 +2,7 @@
 #include "EngineActions.h"
 
 #include "EngineManager.h"
+#include "SelfHostedEngine.h"
 #include "SpeedifyAdapter.h"
 
 #include <QtCore/QJsonArray>
@@ -53,12 +54,22 @@ bool knownAdapter(const SpeedifyAdapter &speedify, const QString &id)
 QString engineErrorCode(const QString &errorKind)
 {
     static const QStringList passed {QStringLiteral("not_found"), QStringLiteral("unavailable"),
-                                     QStringLiteral("conflict")};
+                                     QStringLiteral("conflict"), QStringLiteral("invalid_format"),
+                                     QStringLiteral("internal")};
     return passed.contains(errorKind) ? errorKind : QStringLiteral("engine_error");
 }
 
 void runEngineAction(EngineManager &engines, const QString &name, const QJsonObject &args, EngineCallback done)
 {
+    // The self-hosted engine's pairing needs no running engine (pair first, then choose it).
+    if (name == QLatin1String("pair")) {
+        done(engines.pair(str(args, "code")));
+        return;
+    }
+    if (name == QLatin1String("unpair")) {
+        done(engines.unpair());
+        return;
+    }
     Engine *engine = engines.engine();
     if (!engine) {
         done(failure(QStringLiteral("unavailable"), QStringLiteral("no bonding engine is configured")));
@@ -75,6 +86,24 @@ void runEngineAction(EngineManager &engines, const QString &name, const QJsonObj
               {},
               {},
               QJsonArray::fromVariantList(all.toVariantList().mid(std::max<qsizetype>(0, all.size() - lines)))});
+        return;
+    }
+    if (auto *own = qobject_cast<SelfHostedEngine *>(engine)) {
+        if (name == QLatin1String("connect") && !args.contains(QStringLiteral("server"))) {
+            own->connectTunnel();
+        } else if (name == QLatin1String("disconnect")) {
+            own->disconnectTunnel();
+        } else if (name == QLatin1String("set_mode")) {
+            own->setMode(*configEnumFromString<SelfHostedMode>(str(args, "mode")));
+        } else {
+            done(failure(QStringLiteral("not_found"),
+                         name == QLatin1String("connect")
+                             ? QStringLiteral("the self-hosted engine has one server, its pairing: connect takes no "
+                                              "server")
+                             : QStringLiteral("the self-hosted engine has no action '%1'").arg(name)));
+            return;
+        }
+        done({true, {}, {}, own->status()});
         return;
     }
     auto *speedify = qobject_cast<SpeedifyAdapter *>(engine);

@@ -36,6 +36,54 @@ SpeedifyAdapter *EngineManager::speedify() const
     return qobject_cast<SpeedifyAdapter *>(m_engine);
 }
 
+SelfHostedEngine *EngineManager::selfHosted() const
+{
+    return qobject_cast<SelfHostedEngine *>(m_engine);
+}
+
+void EngineManager::restartEngine()
+{
+    if (!m_engine || m_stopping)
+        return;
+    m_pending = m_config;
+    m_stopping = true;
+    m_stopTimer.start(m_stopTimeoutMs);
+    m_engine->stop();
+}
+
+EngineResult EngineManager::pair(const QString &code)
+{
+    const PairingCode::ParseResult parsed = PairingCode::parse(code);
+    if (!parsed.code)
+        return {false, QStringLiteral("invalid_format"), parsed.message, {}};
+    QString error;
+    if (!SelfHostedEngine::savePairing(m_stateDir, code, &error))
+        return {false, QStringLiteral("internal"), error, {}};
+    const PairingCode &c = *parsed.code;
+    m_store.appendEvent(QStringLiteral("engine"), QStringLiteral("info"),
+                        tr("Paired with the self-hosted server %1").arg(c.serverAddress));
+    if (selfHosted())
+        restartEngine();
+    return {true,
+            {},
+            {},
+            QJsonObject {{QStringLiteral("server"), c.serverAddress},
+                         {QStringLiteral("relayPort"), c.relayPort},
+                         {QStringLiteral("shadowsocksPort"), c.shadowsocksPort},
+                         {QStringLiteral("tunnelAddress"), c.clientTunnelAddress}}};
+}
+
+EngineResult EngineManager::unpair()
+{
+    QString error;
+    if (!SelfHostedEngine::removePairing(m_stateDir, &error))
+        return {false, QStringLiteral("internal"), error, {}};
+    m_store.appendEvent(QStringLiteral("engine"), QStringLiteral("info"), tr("Unpaired from the self-hosted server"));
+    if (selfHosted())
+        restartEngine();
+    return {true, {}, {}, QJsonObject {}};
+}
+
 QString EngineManager::tunnelInterface() const
 {
     return m_engine ? m_engine->tunnelInterface() : QString();
@@ -71,6 +119,14 @@ Engine *EngineManager::createEngine(const EngineConfig &config)
         e->setSupervision(m_initialBackoffMs, m_maxBackoffMs, 5000);
         return e;
     }
+    case EngineType::SelfHosted: {
+        SelfHostedEngine::Options o = m_selfHostedOptions;
+        o.stateDir = m_stateDir;
+        o.runtimeDir = m_runtimeDir;
+        o.initialBackoffMs = m_initialBackoffMs;
+        o.maxBackoffMs = std::min(m_maxBackoffMs, 30000);
+        return new SelfHostedEngine(m_clock, config.selfhosted, o, this);
+    }
     case EngineType::None:
         break;
     }
@@ -92,6 +148,14 @@ void EngineManager::setConfig(const EngineConfig &config)
         if (auto *s = speedify()) {
             if (config.speedify != old.speedify) // the other engines' sections are not Speedify's
                 s->setConfig(config.speedify);
+        } else if (auto *h = selfHosted()) {
+            // Mode and TCP aggregation apply live; the rest restarts it.
+            if (!(config.selfhosted == old.selfhosted) && !h->setConfig(config.selfhosted)) {
+                m_pending = config;
+                m_stopping = true;
+                m_stopTimer.start(m_stopTimeoutMs);
+                m_engine->stop();
+            }
         } else if ((config.type == EngineType::Engarde && !(config.engarde == old.engarde)) ||
                    (config.type == EngineType::TinyFec && !(config.tinyfec == old.tinyfec))) {
             // Engarde/tinyfecVPN read their settings at start: restart them with the new ones.
@@ -174,12 +238,17 @@ QList<EngineWan> EngineManager::engineWans(const QList<WanConfig> &config, const
         EngineWan w;
         w.name = c.name;
         w.interface = c.interface;
-        for (const WanManager::WanStatus &s : status)
-            if (s.name == c.name)
-                w.interface = s.interface;
+        for (const WanManager::WanStatus &s : status) {
+            if (s.name != c.name)
+                continue;
+            w.interface = s.interface;
+            w.address = s.address;
+            w.usable = s.state == HealthState::Up || s.state == HealthState::Degraded;
+        }
         w.priority = c.priority;
         w.caps = c.caps;
         w.enabled = c.enabled;
+        w.metered = c.metered;
         out.append(w);
     }
     return out;
@@ -226,9 +295,13 @@ void EngineManager::publish()
     slice.insert(QStringLiteral("tunnelUp"), up);
     m_store.setSlice(QStringLiteral("engine"), slice);
     const QString tunnel = m_engine ? m_engine->tunnelInterface() : QString();
-    if (up != m_tunnelUp || tunnel != m_tunnelName) {
+    const quint16 redirect = up ? m_engine->tcpRedirectPort() : 0;
+    const QHostAddress server = m_engine ? m_engine->serverAddress() : QHostAddress();
+    if (up != m_tunnelUp || tunnel != m_tunnelName || redirect != m_redirectPort || server != m_server) {
         m_tunnelUp = up;
         m_tunnelName = tunnel;
+        m_redirectPort = redirect;
+        m_server = server;
         Q_EMIT tunnelChanged(tunnel, up);
     }
 }

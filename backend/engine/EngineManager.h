@@ -3,6 +3,7 @@
 
 #include "Config.h"
 #include "Engine.h"
+#include "SelfHostedEngine.h"
 #include "SpeedifyAdapter.h"
 #include "WanManager.h"
 
@@ -47,6 +48,15 @@ public:
     QString tunnelInterface() const;
     bool tunnelUp() const { return m_tunnelUp; }
     QHostAddress tunnelGateway() const { return m_engine ? m_engine->tunnelGateway() : QHostAddress(); }
+    // While the tunnel is up: the port LAN TCP is redirected to (0: none) and the engine's server.
+    quint16 tcpRedirectPort() const { return m_engine && m_tunnelUp ? m_engine->tcpRedirectPort() : 0; }
+    QHostAddress serverAddress() const { return m_engine ? m_engine->serverAddress() : QHostAddress(); }
+    SelfHostedEngine *selfHosted() const; // the active engine if it is the self-hosted one
+
+    // The self-hosted engine's pairing (engine.pair / engine.unpair): checked, kept in the state
+    // directory, and the running self-hosted engine restarted with it.
+    EngineResult pair(const QString &code);
+    EngineResult unpair();
     // Why the tunnel is not usable, for the user ("Speedify is logged-in", the last error...).
     QString tunnelReason() const;
 
@@ -61,6 +71,9 @@ public:
         m_engardeProgram = engardeClient;
         m_tinyfecProgram = tinyfec;
     }
+    // Where the self-hosted engine keeps its pairing (default /var/lib/smoothwan) and what it runs.
+    void setStateDirectory(const QString &dir) { m_stateDir = dir; }
+    void setSelfHostedOptions(const SelfHostedEngine::Options &options) { m_selfHostedOptions = options; }
     void setSupervision(int initialBackoffMs, int maxBackoffMs)
     {
         m_initialBackoffMs = initialBackoffMs;
@@ -76,6 +89,7 @@ private:
     void startEngine();
     void onStopped();
     void publish();
+    void restartEngine();
     Engine *createEngine(const EngineConfig &config);
 
     const Clock &m_clock;
@@ -88,6 +102,10 @@ private:
     bool m_shuttingDown = false;
     bool m_tunnelUp = false;
     QString m_tunnelName;
+    quint16 m_redirectPort = 0;
+    QHostAddress m_server;
+    QString m_stateDir = QStringLiteral("/var/lib/smoothwan");
+    SelfHostedEngine::Options m_selfHostedOptions;
     QTimer m_stopTimer;
     int m_stopTimeoutMs = DefaultStopTimeoutMs;
     SpeedifyAdapter::Options m_speedifyOptions;

@@ -382,8 +382,10 @@ void SpeedifyAdapter::applyConfig(EngineCallback done)
 
 void SpeedifyAdapter::setWans(const QList<EngineWan> &wans)
 {
-    if (wans == m_wans)
+    if (EngineWan::sameSettings(wans, m_wans)) {
+        m_wans = wans; // health and addresses: nothing Speedify is told
         return;
+    }
     m_wans = wans;
     applyWans();
     publish();

@@ -97,9 +97,10 @@ void SupervisedEngine::stop()
 
 void SupervisedEngine::setWans(const QList<EngineWan> &wans)
 {
-    if (wans == m_wans)
-        return;
+    const bool same = EngineWan::sameSettings(wans, m_wans);
     m_wans = wans;
+    if (same) // health and addresses: nothing the process reads
+        return;
     // The process reads its settings at start: restart it with the new ones.
     if (m_started && m_supervisor) {
         m_started = false;

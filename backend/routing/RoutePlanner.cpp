@@ -116,7 +116,7 @@ QList<PlannerWan> RoutePlanner::ranked(const QList<PlannerWan> &wans)
     return out;
 }
 
-QString RoutePlanner::nftRuleset(const PlannerInput &input, bool blockLan)
+QString RoutePlanner::nftRuleset(const PlannerInput &input, bool blockLan, bool redirectTcp)
 {
     QStringList wanDevices;
     for (const PlannerWan &w : input.wans)
@@ -181,6 +181,11 @@ QString RoutePlanner::nftRuleset(const PlannerInput &input, bool blockLan)
         forward << QStringLiteral("%1 oifname { %2 } counter drop comment \"kill switch\"")
                        .arg(unpinned, wanDevices.join(QStringLiteral(", ")));
 
+    // The tunnel's MTU is below the LAN's: TCP through it gets an MSS that fits.
+    if (input.engine.configured && !input.engine.tunnel.isEmpty())
+        forward << QStringLiteral("oifname %1 tcp flags syn tcp option maxseg size set rt mtu")
+                       .arg(quoted(input.engine.tunnel));
+
     QString s;
     s += QStringLiteral("table inet %1 {}\ndelete table inet %1\ntable inet %1 {\n").arg(QLatin1String(NftTable));
     const auto chain = [&s](const QString &name, const QString &hook, const QStringList &rules) {
@@ -195,10 +200,32 @@ QString RoutePlanner::nftRuleset(const PlannerInput &input, bool blockLan)
           out);
     chain(QStringLiteral("forward"), QStringLiteral("type filter hook forward priority filter; policy accept;"),
           forward);
+    // The self-hosted engine: new LAN TCP flows that are not pinned by a bypass rule go to
+    // ss-redir (MPTCP over every WAN), except to the router itself and private or special
+    // destinations; its port takes only such redirected connections.
+    const PlannerEngine &engine = input.engine;
+    QStringList redirect;
+    if (redirectTcp && engine.tcpRedirectPort != 0)
+        redirect << QStringLiteral("meta nfproto ipv4 meta l4proto tcp %1 fib daddr type != local ip daddr != { "
+                                   "0.0.0.0/8, 10.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12, "
+                                   "192.168.0.0/16, 224.0.0.0/3 } redirect to :%2")
+                        .arg(unpinned)
+                        .arg(engine.tcpRedirectPort);
+    QStringList guard;
+    if (engine.guardPort != 0)
+        guard << QStringLiteral("tcp dport %1 ct status dnat accept").arg(engine.guardPort)
+              << QStringLiteral("tcp dport %1 iifname != \"lo\" counter drop comment \"ss-redir takes redirected "
+                                "LAN TCP only\"")
+                     .arg(engine.guardPort);
     QStringList nat;
     if (!natDevices.isEmpty())
         nat << QStringLiteral("oifname { %1 } masquerade").arg(natDevices.join(QStringLiteral(", ")));
     chain(QStringLiteral("nat"), QStringLiteral("type nat hook postrouting priority srcnat; policy accept;"), nat);
+    if (!redirect.isEmpty())
+        chain(QStringLiteral("tcp_redirect"),
+              QStringLiteral("type nat hook prerouting priority dstnat; policy accept;"), redirect);
+    if (!guard.isEmpty())
+        chain(QStringLiteral("input"), QStringLiteral("type filter hook input priority filter; policy accept;"), guard);
     s += QStringLiteral("}\n");
     return s;
 }
@@ -222,12 +249,15 @@ PlannerResult RoutePlanner::plan(const PlannerInput &input)
             continue;
         const auto slot = static_cast<std::uint32_t>(w.slot);
         if (!w.address.isNull())
-            plan.rules.append({5100 + slot, wanTable(w.slot), 0, 0, w.address, -1});
-        plan.rules.append({5200 + slot, wanTable(w.slot), slot << 8, BypassWanMask, {}, -1});
-        plan.rules.append({5320 + slot, wanTable(w.slot), slot << 24, StickyWanMask, {}, -1});
+            plan.rules.append({5100 + slot, wanTable(w.slot), 0, 0, w.address, -1, {}});
+        plan.rules.append({5200 + slot, wanTable(w.slot), slot << 8, BypassWanMask, {}, -1, {}});
+        plan.rules.append({5320 + slot, wanTable(w.slot), slot << 24, StickyWanMask, {}, -1, {}});
     }
-    plan.rules.append({5300, DirectTable, DirectMark, DirectMark, {}, -1});
-    plan.rules.append({5390, LanTable, LanMark, LanMark, {}, -1});
+    plan.rules.append({5300, DirectTable, DirectMark, DirectMark, {}, -1, {}});
+    if (input.engine.configured && !input.engine.server.isNull() &&
+        input.engine.server.protocol() == QAbstractSocket::IPv4Protocol)
+        plan.rules.append({5310, DirectTable, 0, 0, {}, -1, input.engine.server});
+    plan.rules.append({5390, LanTable, LanMark, LanMark, {}, -1, {}});
 
     // Each WAN's own table: its default route while its link is there, whatever its health
     // (probes and replies from its address use it).
@@ -240,6 +270,7 @@ PlannerResult RoutePlanner::plan(const PlannerInput &input)
 
     // The LAN's path.
     bool blockLan = false;
+    bool redirectTcp = false;
     const auto failover = [&] {
         failoverRoutes(plan.routes, LanTable, best, 1);
         if (best.isEmpty()) {
@@ -297,6 +328,9 @@ PlannerResult RoutePlanner::plan(const PlannerInput &input)
             plan.routes.append(unreachable(LanTable));
             result.path = QStringLiteral("tunnel");
             result.reason = QStringLiteral("the LAN goes through the bond (%1)").arg(input.engine.tunnel);
+            redirectTcp = input.engine.tcpRedirectPort != 0;
+            if (redirectTcp)
+                result.reason += QStringLiteral("; TCP through MPTCP over every WAN");
         } else if (input.routing.killSwitch) {
             plan.routes.append(unreachable(LanTable));
             blockLan = true;
@@ -317,7 +351,7 @@ PlannerResult RoutePlanner::plan(const PlannerInput &input)
     if (input.routing.policy == RoutingPolicy::Bonded && input.routing.killSwitch)
         blockLan = true;
 
-    plan.nftRuleset = nftRuleset(input, blockLan);
+    plan.nftRuleset = nftRuleset(input, blockLan, redirectTcp);
     plan.sysctls = {
         {QStringLiteral("net/ipv4/ip_forward"), QStringLiteral("1")},
         // Skip routes through a link without carrier at once: a cut moves traffic to the next

@@ -18,6 +18,7 @@ namespace smoothwan {
 //   rule 5100 + slot         from <WAN address>            -> WAN table
 //   rule 5200 + slot         fwmark slot << 8 / 0xff00     -> WAN table   (bypass pinned to a WAN)
 //   rule 5300                fwmark DirectMark             -> DirectTable (bypass around the bond)
+//   rule 5310                to <engine server>            -> DirectTable (the bond's own traffic)
 //   rule 5320 + slot         fwmark slot << 24 / 0xff000000 -> WAN table  (a flow sticks to its WAN)
 //   rule 5390                fwmark LanMark                -> LanTable    (everything from the LAN)
 // nftables marks packets that come in from anything but a WAN, the tunnel or lo as LAN, applies
@@ -58,6 +59,13 @@ struct PlannerEngine
     QString tunnel;          // e.g. connectify0
     QHostAddress gateway;    // e.g. 10.202.0.1; null: route on the device
     QString reason;          // why it is down, for the user
+    // The self-hosted engine: LAN TCP goes to this local port (ss-redir) while the LAN goes
+    // through the bond (0: none); guardPort is let in only when redirected (0: none); the server
+    // is reached over the best usable WAN (DirectTable), never through the tunnel.
+    quint16 tcpRedirectPort = 0;
+    quint16 guardPort = 0;
+    QHostAddress server;
+    friend bool operator==(const PlannerEngine &, const PlannerEngine &) = default;
 };
 
 struct PlannerInput
@@ -84,7 +92,7 @@ public:
     // The WANs usable for LAN traffic, best first: present, not disabled/down/never; by tier,
     // then up before degraded before unknown, then configuration order.
     static QList<PlannerWan> ranked(const QList<PlannerWan> &wans);
-    static QString nftRuleset(const PlannerInput &input, bool blockLan);
+    static QString nftRuleset(const PlannerInput &input, bool blockLan, bool redirectTcp = false);
 };
 
 } // namespace smoothwan

@@ -89,14 +89,17 @@ void RoutingManager::setEngineStatus(const PlannerEngine &engine)
 
 void RoutingManager::setEngineTunnel(const QString &interface, const QHostAddress &gateway, const QString &why)
 {
-    if (interface == m_tunnel && gateway == m_tunnelGateway && why == m_tunnelWhy)
+    setEngineTunnel(EngineTunnel {interface, gateway, true, why, 0, {}});
+}
+
+void RoutingManager::setEngineTunnel(const EngineTunnel &tunnel)
+{
+    if (tunnel == m_tunnel)
         return;
-    const bool renamed = interface != m_tunnel;
-    m_tunnel = interface;
-    m_tunnelGateway = gateway;
-    m_tunnelWhy = why;
-    update(renamed ? (interface.isEmpty() ? QStringLiteral("the engine's tunnel is gone")
-                                          : QStringLiteral("the engine's tunnel is %1").arg(interface))
+    const bool renamed = tunnel.interface != m_tunnel.interface;
+    m_tunnel = tunnel;
+    update(renamed ? (tunnel.interface.isEmpty() ? QStringLiteral("the engine's tunnel is gone")
+                                                 : QStringLiteral("the engine's tunnel is %1").arg(tunnel.interface))
                    : QString());
 }
 
@@ -111,17 +114,25 @@ PlannerEngine RoutingManager::derivedEngine() const
     PlannerEngine e;
     const EngineConfig &c = m_config.engine;
     e.configured = c.type != EngineType::None;
-    e.tunnel = m_tunnel;
-    e.gateway = m_tunnelGateway;
+    e.tunnel = m_tunnel.interface;
+    e.gateway = m_tunnel.gateway;
+    e.server = m_tunnel.server;
+    if (c.type == EngineType::SelfHosted)
+        e.guardPort = c.selfhosted.tcpPort;
     if (e.tunnel.isEmpty()) {
-        e.reason = m_tunnelWhy.isEmpty() ? QStringLiteral("the bonding engine has no tunnel") : m_tunnelWhy;
+        e.reason = m_tunnel.why.isEmpty() ? QStringLiteral("the bonding engine has no tunnel") : m_tunnel.why;
         return e;
     }
     const auto link = m_links.linkByName(e.tunnel);
-    e.up = link && link->adminUp && !firstIPv4(*link).isNull() && (link->operUp || link->carrier);
-    if (!e.up)
+    const bool linkUp = link && link->adminUp && !firstIPv4(*link).isNull() && (link->operUp || link->carrier);
+    e.up = linkUp && m_tunnel.up;
+    if (!linkUp)
         e.reason =
             link ? QStringLiteral("%1 is not up").arg(e.tunnel) : QStringLiteral("%1 does not exist").arg(e.tunnel);
+    else if (!e.up)
+        e.reason = m_tunnel.why.isEmpty() ? QStringLiteral("the bonding engine is not connected") : m_tunnel.why;
+    if (e.up)
+        e.tcpRedirectPort = m_tunnel.tcpRedirectPort;
     return e;
 }
 

@@ -31,6 +31,20 @@ public:
     // tunnelGateway()): the bond counts as up while that link is up with an address. An empty
     // interface means no engine tunnel; `why` says why (shown as the routing reason).
     void setEngineTunnel(const QString &interface, const QHostAddress &gateway, const QString &why);
+    // The same with what the engine itself says: `up` false keeps the LAN out of the tunnel even
+    // while the link is up (the self-hosted engine's server does not answer); the TCP redirect
+    // port and server as in PlannerEngine.
+    struct EngineTunnel
+    {
+        QString interface;
+        QHostAddress gateway;
+        bool up = true;
+        QString why;
+        quint16 tcpRedirectPort = 0;
+        QHostAddress server;
+        bool operator==(const EngineTunnel &) const = default;
+    };
+    void setEngineTunnel(const EngineTunnel &tunnel);
     // Overrides the tunnel check with a complete engine status (tests).
     void setEngineStatus(const PlannerEngine &engine);
     void start();
@@ -50,9 +64,7 @@ private:
     StateStore &m_state;
     Config m_config;
     std::optional<PlannerEngine> m_engine;
-    QString m_tunnel;
-    QHostAddress m_tunnelGateway;
-    QString m_tunnelWhy;
+    EngineTunnel m_tunnel;
     PlannerResult m_result;
     RoutePlan m_applied;
     bool m_haveApplied = false;

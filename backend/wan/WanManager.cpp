@@ -260,8 +260,13 @@ void WanManager::saveUsage()
 QList<WanManager::WanStatus> WanManager::status() const
 {
     QList<WanStatus> out;
-    for (const auto &[name, w] : m_wans)
-        out.append({name, w->ifname, w->ifindex, w->tracker->state(), w->config.priority, w->config.weight});
+    for (const auto &[name, w] : m_wans) {
+        QHostAddress address;
+        if (w->ifindex != 0)
+            if (const auto link = m_links.link(w->ifindex))
+                address = firstAddress(*link, QAbstractSocket::IPv4Protocol);
+        out.append({name, w->ifname, w->ifindex, w->tracker->state(), w->config.priority, w->config.weight, address});
+    }
     return out;
 }
 

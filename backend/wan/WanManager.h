@@ -51,6 +51,7 @@ public:
         HealthState state = HealthState::Unknown;
         WanPriority priority = WanPriority::Always;
         int weight = 1;
+        QHostAddress address {}; // its first IPv4 address; null while it has none
     };
     QList<WanStatus> status() const;
 

@@ -86,6 +86,11 @@ PlannedRule parseRule(const QByteArray &raw, bool *ours)
         std::memcpy(&v4, nla_data(tb[FRA_SRC]), 4);
         r.from = QHostAddress(qFromBigEndian(v4));
     }
+    if (tb[FRA_DST] && frh->dst_len == 32 && nla_len(tb[FRA_DST]) == 4) {
+        quint32 v4;
+        std::memcpy(&v4, nla_data(tb[FRA_DST]), 4);
+        r.to = QHostAddress(qFromBigEndian(v4));
+    }
     const std::uint32_t suppress = tb[FRA_SUPPRESS_PREFIXLEN] ? nla_get_u32(tb[FRA_SUPPRESS_PREFIXLEN]) : 0xffffffff;
     r.suppressPrefixLength = suppress == 0xffffffff ? -1 : static_cast<int>(suppress);
     *ours = frh->family == AF_INET && r.priority >= RulePriorityFirst && r.priority <= RulePriorityLast;
@@ -162,6 +167,8 @@ bool NetlinkRouteApplier::ruleRequest(int type, const PlannedRule &rule, QString
     hdr.table = rule.table < 256 ? static_cast<std::uint8_t>(rule.table) : std::uint8_t(RT_TABLE_UNSPEC);
     if (!rule.from.isNull())
         hdr.src_len = 32;
+    if (!rule.to.isNull())
+        hdr.dst_len = 32;
     nl_msg *msg = nlmsg_alloc_simple(type, type == RTM_NEWRULE ? NLM_F_CREATE | NLM_F_EXCL : 0);
     nlmsg_append(msg, &hdr, sizeof hdr, NLMSG_ALIGNTO);
     nla_put_u32(msg, FRA_PRIORITY, rule.priority);
@@ -173,6 +180,10 @@ bool NetlinkRouteApplier::ruleRequest(int type, const PlannedRule &rule, QString
     if (!rule.from.isNull()) {
         const quint32 v4 = qToBigEndian(rule.from.toIPv4Address());
         nla_put(msg, FRA_SRC, 4, &v4);
+    }
+    if (!rule.to.isNull()) {
+        const quint32 v4 = qToBigEndian(rule.to.toIPv4Address());
+        nla_put(msg, FRA_DST, 4, &v4);
     }
     if (rule.suppressPrefixLength >= 0)
         nla_put_u32(msg, FRA_SUPPRESS_PREFIXLEN, static_cast<std::uint32_t>(rule.suppressPrefixLength));

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "WireGuardControl.h"
+
 #include <QtCore/QByteArray>
 #include <QtCore/QList>
 #include <QtCore/QString>
@@ -17,48 +19,19 @@ namespace smoothwan {
 // ADDR/PREFIX, names per isValidInterfaceName), so nothing can inject a line into the request.
 // Calls block for at most timeoutMs (a local socket; meant for set-up paths, not event loops
 // under load).
-class WireGuardUapi
+class WireGuardUapi : public WireGuardControl
 {
 public:
     static constexpr const char *DefaultSocketDir = "/var/run/wireguard";
-
-    struct Peer
-    {
-        QByteArray publicKey;        // 32 raw bytes
-        QByteArray presharedKey;     // empty or 32 raw bytes
-        QString endpoint;            // "" or "1.2.3.4:51820" / "[2001:db8::1]:51820"
-        QStringList allowedIps;      // "10.0.0.0/24", ...
-        int persistentKeepalive = 0; // seconds, 0 = off
-        // Read by get() only.
-        qint64 lastHandshakeSec = 0;
-        quint64 rxBytes = 0;
-        quint64 txBytes = 0;
-    };
-
-    struct Config
-    {
-        QByteArray privateKey; // 32 raw bytes; empty = leave unchanged
-        int listenPort = -1;   // -1 = leave unchanged
-        bool replacePeers = true;
-        QList<Peer> peers;
-    };
-
-    struct Device
-    {
-        QByteArray privateKey;
-        QByteArray publicKey; // derived by the caller when needed; get does not return it
-        int listenPort = 0;
-        QList<Peer> peers;
-    };
 
     explicit WireGuardUapi(QString interfaceName, QString socketDir = QString::fromLatin1(DefaultSocketDir),
                            int timeoutMs = 3000);
 
     QString socketPath() const;
-    bool exists() const; // the socket is there (the daemon is running)
+    bool exists() const override; // the socket is there (the daemon is running)
 
-    bool set(const Config &config, QString *error);
-    std::optional<Device> get(QString *error);
+    bool set(const Config &config, QString *error) override;
+    std::optional<Device> get(QString *error) override;
 
     // The pure parts, for tests.
     static std::optional<QByteArray> setRequest(const Config &config, QString *error);

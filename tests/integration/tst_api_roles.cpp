@@ -10,11 +10,13 @@
 // back, adopt then remove, create then delete), and session.logout comes last.
 #include "ApiCommands.h"
 #include "ApiServer.h"
+#include "ApiTestClient.h"
 #include "AuthStore.h"
 #include "Clock.h"
 #include "DaemonProcess.h"
 #include "Lab.h"
 #include "NullApiBackend.h"
+#include "PairingCode.h"
 #include "Protocol.h"
 #include "StateStore.h"
 
@@ -34,6 +36,7 @@
 
 using namespace smoothwan;
 using smoothwan::lab::Lab;
+using smoothwan::test::Client;
 using smoothwan::test::DaemonProcess;
 
 namespace {
@@ -58,6 +61,23 @@ struct Example
     QString allowedCode = {}; // empty: an allowed role gets success
     QString why = {};         // why success is impossible by nature, when allowedCode is set
 };
+
+// A valid pairing code (what smoothwan-server init prints), made from fixed bytes.
+QString pairingCode()
+{
+    PairingCode c;
+    c.serverAddress = QStringLiteral("198.51.100.7");
+    c.relayPort = 51821;
+    c.shadowsocksPort = 8388;
+    c.serverPublicKey = QByteArray(32, '\x11');
+    c.clientPrivateKey = QByteArray(32, '\x22');
+    c.relayKey = QByteArray(32, '\x33');
+    c.clientTunnelAddress = QStringLiteral("10.201.0.2");
+    c.serverTunnelAddress = QStringLiteral("10.201.0.1");
+    c.tunnelPrefix = 24;
+    c.shadowsocksPassword = QByteArray(16, '\x44');
+    return c.encode();
+}
 
 // The examples, in the order they run for each role.
 QList<Example> examples()
@@ -92,6 +112,9 @@ QList<Example> examples()
         {QStringLiteral("speedtest.run"), {}},
         {QStringLiteral("engine.log_tail"), json(R"({"lines":10})")},
         {QStringLiteral("engine.disconnect"), {}},
+        // The self-hosted engine's pairing: kept beside the configuration, needs no running engine.
+        {QStringLiteral("engine.pair"), {{QStringLiteral("code"), pairingCode()}}},
+        {QStringLiteral("engine.unpair"), {}},
     };
     // Every engine action through engine.action (login, connect and the tests while connected).
     const QList<QPair<const char *, const char *>> actions {
@@ -158,80 +181,6 @@ Role requiredRole(const Example &e, const CommandRegistry &registry)
         return findEngineAction(e.args.value(QStringLiteral("name")).toString())->role;
     return registry.find(e.command)->role;
 }
-
-class Client
-{
-public:
-    Client()
-    {
-        QObject::connect(&ws, &QWebSocket::textMessageReceived,
-                         [this](const QString &t) { inbox.append(QJsonDocument::fromJson(t.toUtf8()).object()); });
-        QObject::connect(&ws, &QWebSocket::disconnected, [this] { closed = true; });
-    }
-
-    bool open(quint16 port)
-    {
-        QWebSocketHandshakeOptions o;
-        o.setSubprotocols({QString::fromLatin1(protocol::Subprotocol)});
-        QSignalSpy connected(&ws, &QWebSocket::connected);
-        ws.open(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(port)), o);
-        return connected.wait(3000) || connected.size() > 0;
-    }
-
-    QJsonObject waitFor(const std::function<bool(const QJsonObject &)> &pred, int timeoutMs)
-    {
-        QElapsedTimer t;
-        t.start();
-        for (;;) {
-            for (qsizetype i = 0; i < inbox.size(); ++i)
-                if (pred(inbox[i]))
-                    return inbox.takeAt(i);
-            if (t.elapsed() > timeoutMs || closed)
-                return {};
-            QSignalSpy spy(&ws, &QWebSocket::textMessageReceived);
-            spy.wait(50);
-        }
-    }
-
-    QJsonObject auth(const QJsonObject &credentials)
-    {
-        if (waitFor(
-                [](const QJsonObject &m) { return m.value(QStringLiteral("type")) == QLatin1String("auth_required"); },
-                5000)
-                .isEmpty())
-            return {};
-        QJsonObject f = credentials;
-        f.insert(QStringLiteral("type"), QStringLiteral("auth"));
-        ws.sendTextMessage(QString::fromUtf8(QJsonDocument(f).toJson(QJsonDocument::Compact)));
-        return waitFor(
-            [](const QJsonObject &m) {
-                const QString t = m.value(QStringLiteral("type")).toString();
-                return t == QLatin1String("auth_ok") || t == QLatin1String("auth_invalid");
-            },
-            30000);
-    }
-
-    QJsonObject call(const QString &type, QJsonObject args, qint64 *usedId = nullptr)
-    {
-        const qint64 id = ++nextId;
-        if (usedId)
-            *usedId = id;
-        args.insert(QStringLiteral("id"), id);
-        args.insert(QStringLiteral("type"), type);
-        ws.sendTextMessage(QString::fromUtf8(QJsonDocument(args).toJson(QJsonDocument::Compact)));
-        return waitFor(
-            [id](const QJsonObject &m) {
-                return m.value(QStringLiteral("id")).toInteger() == id &&
-                       m.value(QStringLiteral("type")).toString() == QLatin1String("result");
-            },
-            150000); // speed tests may take a while
-    }
-
-    QWebSocket ws;
-    QList<QJsonObject> inbox;
-    bool closed = false;
-    qint64 nextId = 0;
-};
 
 QString code(const QJsonObject &r)
 {
