@@ -85,4 +85,12 @@ for size in $sizes; do
         --out "$run/speedify-shots" --pages engine
     mv "$run/speedify-shots/$size/engine.png" "$out/$size/engine-speedify-standin.png"
 done
+# The Engine page with the self-hosted engine connected over two paths, as engine-selfhosted.png:
+# the lab has no VPS, so this one is rendered from a scripted state (tools/screenshots/states/),
+# scrolled until the second path is in view.
+for size in $sizes; do
+    env QT_QPA_PLATFORM=offscreen "$build/tools/screenshots/smoothwan-screenshots" \
+        --state "$src/tools/screenshots/states/engine-selfhosted.json" --size "$size" --theme "$theme" \
+        --out "$out" --pages engine --scroll-to path_lte --name engine-selfhosted
+done
 echo "screenshots: saved in $out"

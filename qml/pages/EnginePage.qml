@@ -9,7 +9,10 @@ import SmoothWAN.Ui
 // disconnect, server, mode, transport and the other settings, streaming bypass lists, the
 // adapters (the WANs inside the bond) with their live stats. Engarde and tinyfecVPN: their
 // settings (kept in the configuration file, edited here through config.get/config.apply) and
-// status. Every engine: the log tail and what to install when it is missing.
+// status. Self-hosted (smoothwan-server on the user's VPS): pairing with the code the server
+// prints, connect and disconnect, mode and TCP aggregation (engine.selfhosted.* of the
+// configuration, through the same config edit), the paths inside the bond, the session and the
+// processes. Every engine: the log tail and what to install when it is missing.
 ScrollPage {
     id: page
     objectName: "enginePage"
@@ -24,6 +27,14 @@ ScrollPage {
     readonly property var adapters: page.engine.adapters || []
     readonly property bool loggedOut: page.engineState === "logged-out" || page.engine.speedifyState === "LOGGED_OUT"
     readonly property bool connected: page.engineState === "connected"
+    // Self-hosted engine (docs/engines.md): paired with a VPS or not, and its slice's extra parts.
+    readonly property bool selfhosted: page.engineType === "selfhosted"
+    readonly property var pairing: page.engine.pairing || ({})
+    readonly property bool paired: page.selfhosted && page.pairing.paired === true && page.engineState !== "unpaired"
+    readonly property var shSession: page.engine.session || ({})
+    readonly property var shTcp: page.engine.tcpAggregation || null
+    readonly property var shComponents: page.engine.components || []
+    readonly property bool shUnreachable: page.selfhosted && page.engineState === "unreachable"
 
     // Commands, each shown next to the control that sent it.
     property var typeCommand: null
@@ -37,6 +48,12 @@ ScrollPage {
     property var logCommand: null
     property var configCommand: null
     property var fullLog: null        // lines from engine.log_tail, when asked for
+    property var pairCommand: null
+    property var unpairCommand: null
+    property bool confirmingUnpair: false
+    property var shConfigCommand: null     // config.get/config.apply of engine.selfhosted
+    property string shPendingMode: ""      // the mode being written, shown until the engine has it
+    property var shConfig: null            // engine.selfhosted as read from the configuration
 
     // ---- helpers -----------------------------------------------------------------------------
     function stateText(s) {
@@ -57,6 +74,10 @@ ScrollPage {
         case "overlimit": return qsTr("Over the data limit")
         case "running": return qsTr("Running")
         case "restarting": return qsTr("Restarting…")
+        case "unpaired": return qsTr("Not paired")
+        case "disconnected": return qsTr("Disconnected")
+        case "starting": return qsTr("Starting…")
+        case "unreachable": return qsTr("VPS unreachable")
         default: return qsTr("Unknown")
         }
     }
@@ -65,9 +86,9 @@ ScrollPage {
             return Theme.stateStale
         if (s === "connected" || s === "running")
             return Theme.stateUp
-        if (s === "error" || s === "crash-loop" || s === "not-installed" || s === "overlimit")
+        if (s === "error" || s === "crash-loop" || s === "not-installed" || s === "overlimit" || s === "unreachable")
             return Theme.stateDown
-        if (s === "off" || s === "stopped")
+        if (s === "off" || s === "stopped" || s === "unpaired" || s === "disconnected")
             return Theme.stateDisabled
         return Theme.stateDegraded
     }
@@ -76,6 +97,7 @@ ScrollPage {
         case "speedify": return "Speedify"
         case "engarde": return "Engarde"
         case "tinyfec": return "tinyfecVPN"
+        case "selfhosted": return qsTr("Self-hosted")
         default: return qsTr("None")
         }
     }
@@ -199,25 +221,116 @@ ScrollPage {
         lines.splice(at, stop - at, ...block(childIndent))
         return lines.join("\n") + "\n"
     }
-    // config.get, edit the engine's section, config.apply: one command shown at a time.
-    function saveEngineSection(type, fields) {
+    // config.get, edit the engine's section, config.apply: one command shown at a time, in the
+    // page property named `slot` (configCommand unless given). `fields` is [[key, yaml value]], or a
+    // function from the section as read now ({key: value string}) to that list. `applied` (if
+    // given) runs with the fields once config.apply succeeded.
+    function saveEngineSection(type, fields, slot, applied) {
+        const key = slot || "configCommand"
         const get = Backend.call("config.get", {})
-        page.configCommand = get
+        page[key] = get
         get.finished.connect(function () {
             if (!page)   // the page was closed meanwhile
                 return
             if (!get.succeeded)
                 return
             const yaml = typeof get.result === "string" ? get.result : (get.result.yaml || "")
-            const edited = page.writeEngineSection(yaml, type, fields)
+            const list = typeof fields === "function" ? fields(page.readEngineSection(yaml, type)) : fields
+            const edited = page.writeEngineSection(yaml, type, list)
             if (edited === "") {
-                page.configCommand = null
+                page[key] = null
                 page.configProblem = qsTr("The configuration file is written in a form this screen cannot edit safely; change engine.%1 in the file itself.").arg(type)
                 return
             }
             page.configProblem = ""
-            page.configCommand = Backend.call("config.apply", { yaml: edited })
+            const apply = Backend.call("config.apply", { yaml: edited })
+            page[key] = apply
+            if (applied) {
+                apply.finished.connect(function () {
+                    if (page && apply.succeeded)
+                        applied(list)
+                })
+            }
         })
+    }
+    // A value read by readEngineSection, written back: plain words and numbers as they are, the
+    // rest quoted; lists in flow style.
+    function yamlValue(v) {
+        if (Array.isArray(v))
+            return "[" + v.map(page.yamlValue).join(", ") + "]"
+        const s = String(v)
+        return /^[A-Za-z0-9_][A-Za-z0-9_.\/-]*$/.test(s) ? s : page.quoted(s)
+    }
+    // engine.selfhosted with `changes` ({key: value}) merged into what the file has now; the
+    // other keys (interface, mtu, ports…) are kept as they are.
+    function saveSelfhosted(changes) {
+        page.saveEngineSection("selfhosted", function (current) {
+            const merged = Object.assign({}, current, changes)
+            return Object.keys(merged).map(k => [k, page.yamlValue(merged[k])])
+        }, "shConfigCommand", function (list) {
+            const now = {}
+            for (const f of list)
+                now[f[0]] = page.unquote(f[1])
+            page.shConfig = now
+        })
+    }
+    function loadSelfhosted() {
+        const get = Backend.call("config.get", {})
+        get.finished.connect(function () {
+            if (!page || !get.succeeded)
+                return
+            const yaml = typeof get.result === "string" ? get.result : (get.result.yaml || "")
+            page.shConfig = page.readEngineSection(yaml, "selfhosted")
+        })
+    }
+    // Self-hosted: TCP aggregation as configured (the file's value once read; before that, what
+    // the slice says, the default being on).
+    readonly property bool shTcpConfigured: page.shConfig && page.shConfig.tcp_aggregation !== undefined
+                                            ? page.shConfig.tcp_aggregation !== "false"
+                                            : !(page.shTcp && page.shTcp.enabled === false && page.engine.mode !== "redundant")
+    // The self-hosted mode shown: the one being written (until the engine reports it, or the
+    // write failed), else the engine's.
+    readonly property string shMode: page.shPendingMode !== ""
+                                     && !(page.shConfigCommand !== null && !page.shConfigCommand.running && !page.shConfigCommand.succeeded)
+                                     ? page.shPendingMode : (page.engine.mode || (page.shConfig && page.shConfig.mode) || "speed")
+    onEngineChanged: {
+        if (page.shPendingMode !== "" && page.engine.mode === page.shPendingMode)
+            page.shPendingMode = ""
+    }
+    onSelfhostedChanged: {
+        if (page.selfhosted && Backend.canAdmin && page.shConfig === null)
+            page.loadSelfhosted()
+    }
+    Component.onCompleted: {
+        if (page.selfhosted && Backend.canAdmin)
+            page.loadSelfhosted()
+    }
+    function pathStateColor(s) {
+        if (page.stale)
+            return Theme.stateStale
+        switch (s) {
+        case "active": return Theme.stateUp
+        case "silent": return Theme.stateDown
+        default: return Theme.stateDisabled   // standby (answering, not chosen), down (set down)
+        }
+    }
+    function pathStateText(s) {
+        switch (s) {
+        case "active": return qsTr("Active")
+        case "standby": return qsTr("Standby")
+        case "silent": return qsTr("Silent")
+        case "down": return qsTr("Down")
+        default: return s || qsTr("Unknown")
+        }
+    }
+    function ageText(sec) {
+        if (sec === undefined || sec === null || isNaN(sec))
+            return qsTr("none yet")
+        if (sec < 120)
+            return qsTr("%1 s ago").arg(Math.round(sec))
+        if (sec < 7200)
+            return qsTr("%1 min ago").arg(Math.round(sec / 60))
+        return qsTr("%1 h ago").arg(Math.round(sec / 3600))
     }
     property string configProblem: ""
     readonly property var priorityOptions: [
@@ -470,9 +583,44 @@ ScrollPage {
                 text: page.engine.version ? qsTr("Version %1").arg(page.engine.version) : ""
             }
             Body {
-                visible: text !== ""
+                visible: text !== "" && !page.shUnreachable
                 color: Theme.textDim
                 text: page.engine.message || ""
+            }
+            // Self-hosted: the VPS answers on no WAN. The one fault a user must understand, so
+            // it is said plainly and prominently, with what to check.
+            Rectangle {
+                objectName: "selfhostedFault"
+                visible: page.shUnreachable
+                Layout.fillWidth: true
+                implicitHeight: faultColumn.implicitHeight + 2 * Theme.padding
+                radius: Theme.radius
+                color: Theme.surfaceRaised
+                border.color: page.stale ? Theme.border : Theme.danger
+                border.width: 2
+                ColumnLayout {
+                    id: faultColumn
+                    x: Theme.padding
+                    y: Theme.padding
+                    width: parent.width - 2 * Theme.padding
+                    Label {
+                        objectName: "selfhostedFaultText"
+                        Layout.fillWidth: true
+                        wrapMode: Text.Wrap
+                        color: page.stale ? Theme.textDim : Theme.danger
+                        font.pixelSize: Theme.fontLarge
+                        font.bold: true
+                        text: page.engine.message || (page.engine.lastError && page.engine.lastError.message)
+                              || qsTr("The VPS %1 does not answer on any WAN").arg(page.pairing.server || page.engine.server || "")
+                    }
+                    Label {
+                        Layout.fillWidth: true
+                        wrapMode: Text.Wrap
+                        color: Theme.text
+                        font.pixelSize: Theme.fontBody
+                        text: qsTr("Nothing goes through the tunnel until it answers again. Check that the VPS is running, that smoothwan-server runs on it and that its firewall lets the relay's UDP port through; the WANs' own state is on the Home page.")
+                    }
+                }
             }
             Note {
                 text: page.engine.restarts ? qsTr("Restarted %n time(s)", "", page.engine.restarts) : ""
@@ -511,6 +659,7 @@ ScrollPage {
                         text: page.engine.installHint || (page.engineType === "speedify"
                               ? qsTr("Install Speedify on the router: bash -c \"$(curl -sL https://get.speedify.com)\"")
                               : page.engineType === "tinyfec" ? qsTr("Install tinyvpn (tinyfecVPN) in /usr/local/bin.")
+                              : page.selfhosted ? qsTr("Install wireguard-go and shadowsocks-libev (ss-redir) on the router; smoothwan-relay comes with SmoothWAN.")
                               : qsTr("Install engarde-client in the PATH."))
                     }
                 }
@@ -519,7 +668,7 @@ ScrollPage {
             Label {
                 objectName: "lastError"
                 Layout.fillWidth: true
-                visible: !!page.engine.lastError
+                visible: !!page.engine.lastError && !(page.shUnreachable && page.engine.lastError.message === page.engine.message)
                 wrapMode: Text.Wrap
                 color: page.stale ? Theme.textDim : Theme.danger
                 font.pixelSize: Theme.fontBody
@@ -531,7 +680,7 @@ ScrollPage {
         Flow {
             Layout.fillWidth: true
             spacing: Theme.spacing
-            visible: page.engineType === "speedify" && !page.notInstalled
+            visible: (page.engineType === "speedify" || page.paired) && !page.notInstalled
             SwButton {
                 objectName: "connectButton"
                 // Connected: connecting again (to the chosen server) is possible but no longer the
@@ -552,10 +701,441 @@ ScrollPage {
             }
         }
         Note {
-            visible: page.engineType === "speedify" && !Backend.canOperate
+            visible: (page.engineType === "speedify" || page.paired) && !Backend.canOperate
             text: qsTr("Connecting and disconnecting need the operator or admin role.")
         }
         Feedback { command: page.connectCommand }
+
+        // ---- self-hosted: the paths inside the bond -------------------------------------------
+        Heading {
+            objectName: "selfhostedPaths"
+            visible: page.selfhosted && page.adapters.length > 0
+            text: qsTr("Paths in the bond")
+        }
+        Repeater {
+            model: page.selfhosted ? page.adapters : []
+            // qmllint disable unqualified
+            delegate: Panel {
+                id: pathPanel
+                required property var modelData
+                objectName: "path_" + (modelData.wan || modelData.interface || "")
+                RowLayout {
+                    Layout.fillWidth: true
+                    spacing: Theme.spacing
+                    Label {
+                        Layout.fillWidth: true
+                        elide: Text.ElideRight
+                        font.pixelSize: Theme.fontLarge
+                        font.bold: true
+                        color: page.stale ? Theme.textDim : Theme.text
+                        text: (pathPanel.modelData.wan || pathPanel.modelData.interface || "?")
+                              + (pathPanel.modelData.interface ? "  (" + pathPanel.modelData.interface + ")" : "")
+                    }
+                    Rectangle {
+                        objectName: "mptcpMarker"
+                        visible: pathPanel.modelData.mptcp === true
+                        implicitWidth: mptcpLabel.implicitWidth + Theme.spacing * 2
+                        implicitHeight: mptcpLabel.implicitHeight + Theme.spacing / 2
+                        radius: height / 2
+                        color: "transparent"
+                        border.width: Theme.borderWidth
+                        border.color: page.stale ? Theme.border : Theme.accent
+                        Label {
+                            id: mptcpLabel
+                            anchors.centerIn: parent
+                            text: "MPTCP"
+                            font.pixelSize: Theme.fontSmall
+                            font.bold: true
+                            color: page.stale ? Theme.textDim : Theme.accent
+                        }
+                    }
+                    Rectangle {
+                        objectName: "pathState"
+                        implicitWidth: stateLabel.implicitWidth + Theme.spacing * 2
+                        implicitHeight: stateLabel.implicitHeight + Theme.spacing / 2
+                        radius: height / 2
+                        color: page.pathStateColor(pathPanel.modelData.state)
+                        Label {
+                            id: stateLabel
+                            anchors.centerIn: parent
+                            text: page.pathStateText(pathPanel.modelData.state)
+                            font.pixelSize: Theme.fontSmall
+                            font.bold: true
+                            color: Theme.textOnState
+                        }
+                    }
+                }
+                GridLayout {
+                    Layout.fillWidth: true
+                    columns: page.contentWidth > 560 ? 5 : 3
+                    columnSpacing: Theme.spacing
+                    rowSpacing: Theme.spacing / 2
+                    Repeater {
+                        model: [
+                            { key: "rtt", label: qsTr("RTT"), value: Theme.formatMs(pathPanel.modelData.rttMs) },
+                            { key: "jitter", label: qsTr("Jitter"), value: Theme.formatMs(pathPanel.modelData.jitterMs) },
+                            { key: "loss", label: qsTr("Loss"), value: Theme.formatPct(pathPanel.modelData.lossPercent) },
+                            { key: "down", label: qsTr("Down"), value: Theme.formatRate(pathPanel.modelData.rxBps) },
+                            { key: "up", label: qsTr("Up"), value: Theme.formatRate(pathPanel.modelData.txBps) }
+                        ]
+                        delegate: ColumnLayout {
+                            required property var modelData
+                            Layout.fillWidth: true
+                            Layout.minimumWidth: Theme.touchTarget * 2.5
+                            spacing: 0
+                            Label {
+                                text: modelData.label
+                                color: Theme.textDim
+                                font.pixelSize: Theme.fontSmall
+                            }
+                            Label {
+                                objectName: "pathValue_" + modelData.key
+                                text: modelData.value
+                                color: page.stale ? Theme.textDim : Theme.text
+                                font.pixelSize: Theme.fontLarge
+                            }
+                        }
+                    }
+                }
+                Note {
+                    text: pathPanel.modelData.state === "silent" ? qsTr("The VPS does not answer on this WAN.")
+                          : pathPanel.modelData.state === "down" ? qsTr("Kept down while better WANs work (backup tier).")
+                          : ""
+                }
+            }
+            // qmllint enable unqualified
+        }
+
+        // ---- self-hosted: session and TCP aggregation ------------------------------------------
+        Heading {
+            visible: page.selfhosted && !!page.engine.session
+            text: qsTr("Session")
+        }
+        Panel {
+            objectName: "selfhostedSession"
+            visible: page.selfhosted && !!page.engine.session
+            GridLayout {
+                Layout.fillWidth: true
+                columns: page.contentWidth > 560 ? 4 : 2
+                columnSpacing: Theme.spacing
+                rowSpacing: Theme.spacing / 2
+                Repeater {
+                    model: [
+                        { key: "down", label: qsTr("Down"), value: Theme.formatRate(page.shSession.rxBps) },
+                        { key: "up", label: qsTr("Up"), value: Theme.formatRate(page.shSession.txBps) },
+                        { key: "handshake", label: qsTr("Handshake"), value: page.ageText(page.shSession.handshakeAgeSec) },
+                        { key: "activeWan", label: qsTr("Active WAN"),
+                          value: page.shSession.activeWan || (page.engine.mode === "redundant" ? qsTr("all") : "–") },
+                        { key: "received", label: qsTr("Received"), value: Theme.formatBytes(page.shSession.rxBytes) },
+                        { key: "sent", label: qsTr("Sent"), value: Theme.formatBytes(page.shSession.txBytes) },
+                        { key: "switches", label: qsTr("Switches"), value: String(page.shSession.switches || 0) },
+                        { key: "dropped", label: qsTr("Dropped junk / forged / replay"),
+                          value: page.shSession.dropped ? [page.shSession.dropped.junk || 0, page.shSession.dropped.forged || 0,
+                                                           page.shSession.dropped.replay || 0].join(" / ") : "–" }
+                    ]
+                    // qmllint disable unqualified
+                    delegate: ColumnLayout {
+                        required property var modelData
+                        Layout.fillWidth: true
+                        spacing: 0
+                        Label {
+                            Layout.fillWidth: true
+                            text: modelData.label
+                            elide: Text.ElideRight
+                            color: Theme.textDim
+                            font.pixelSize: Theme.fontSmall
+                        }
+                        Label {
+                            objectName: "session_" + modelData.key
+                            text: modelData.value
+                            color: page.stale ? Theme.textDim : Theme.text
+                            font.pixelSize: Theme.fontLarge
+                        }
+                    }
+                    // qmllint enable unqualified
+                }
+            }
+            Body {
+                objectName: "tcpAggregationLine"
+                visible: page.shTcp !== null
+                text: page.shTcp === null ? ""
+                      : page.shTcp.active ? qsTr("TCP aggregation: active, LAN TCP over MPTCP with %n endpoint(s).", "", page.shTcp.endpoints || 0)
+                      : page.shTcp.enabled ? qsTr("TCP aggregation: not active — %1").arg(page.shTcp.reason || qsTr("no reason given"))
+                      : qsTr("TCP aggregation: off%1").arg(page.shTcp.reason ? " — " + page.shTcp.reason : "")
+            }
+        }
+        // ---- self-hosted: pairing (admin) ------------------------------------------------------
+        Heading {
+            visible: page.selfhosted && !page.notInstalled
+            text: qsTr("Your VPS")
+        }
+        Panel {
+            objectName: "pairingPanel"
+            visible: page.selfhosted && !page.notInstalled
+            Note {
+                visible: !Backend.canAdmin
+                text: qsTr("Only an admin can pair, unpair and change the settings below.")
+            }
+            // Not paired: the code smoothwan-server printed on the VPS.
+            Body {
+                visible: !page.paired
+                textFormat: Text.StyledText
+                text: qsTr("Run <tt>smoothwan-server init --public-address …</tt> on your VPS and paste the pairing code it prints (it starts with <tt>swpair1:</tt>).")
+            }
+            SwTextField {
+                id: pairField
+                objectName: "pairCode"
+                visible: !page.paired
+                Layout.fillWidth: true
+                implicitWidth: Theme.touchTarget * 4
+                kind: "text"
+                // A long base64url code: Latin letters, no capitals added, no predictions
+                // (SwTextField has no kind for it; the 6.4 qmllint cannot type this property).
+                // qmllint disable
+                inputMethodHints: Qt.ImhLatinOnly | Qt.ImhNoAutoUppercase | Qt.ImhNoPredictiveText | Qt.ImhSensitiveData
+                // qmllint enable
+                maximumLength: 512
+                enterAction: "go"
+                placeholderText: "swpair1:…"
+                invalid: page.pairCommand !== null && !page.pairCommand.running && !page.pairCommand.succeeded
+                enabled: Backend.canAdmin && !page.stale
+                onAccepted: pairButton.clicked()
+            }
+            RowLayout {
+                objectName: "pairStatus"
+                visible: !page.paired && page.pairCommand !== null
+                Layout.fillWidth: true
+                Spinner {
+                    running: page.pairCommand !== null && page.pairCommand.running
+                    visible: running
+                }
+                Label {
+                    objectName: "pairMessage"
+                    Layout.fillWidth: true
+                    wrapMode: Text.Wrap
+                    font.pixelSize: Theme.fontBody
+                    color: page.pairCommand && !page.pairCommand.running && !page.pairCommand.succeeded ? Theme.danger : Theme.textDim
+                    text: !page.pairCommand ? ""
+                          : page.pairCommand.running ? qsTr("Pairing…")
+                          : page.pairCommand.succeeded ? qsTr("Paired with %1.").arg(page.pairCommand.result && page.pairCommand.result.server || "")
+                          : (page.pairCommand.errorMessage || page.pairCommand.errorCode)
+                }
+            }
+            SwButton {
+                id: pairButton
+                objectName: "pairButton"
+                visible: !page.paired
+                text: qsTr("Pair")
+                highlighted: true
+                enabled: Backend.canAdmin && !page.stale && pairField.text.trim() !== ""
+                         && !(page.pairCommand !== null && page.pairCommand.running)
+                busy: page.pairCommand !== null && page.pairCommand.running
+                onClicked: {
+                    const cmd = Backend.call("engine.pair", { code: pairField.text.trim() })
+                    page.pairCommand = cmd
+                    cmd.finished.connect(function () {
+                        if (page && cmd.succeeded)
+                            pairField.text = ""
+                    })
+                }
+            }
+            // Paired: where to, and a way back.
+            GridLayout {
+                id: pairingDetails
+                objectName: "pairingDetails"
+                readonly property var rows: [
+                    { label: qsTr("Server"), value: page.pairing.server || page.engine.server || "–" },
+                    { label: qsTr("Relay port"), value: page.pairing.relayPort ? String(page.pairing.relayPort) + "/udp" : "–" },
+                    { label: qsTr("Tunnel address"), value: page.pairing.tunnelAddress || "–" }
+                ]
+                visible: page.paired
+                Layout.fillWidth: true
+                columns: 2
+                columnSpacing: Theme.spacing * 2
+                rowSpacing: Theme.spacing / 2
+                Repeater {
+                    model: pairingDetails.rows
+                    // qmllint disable unqualified
+                    delegate: Label {
+                        required property var modelData
+                        required property int index
+                        Layout.row: index
+                        Layout.column: 0
+                        text: modelData.label
+                        color: Theme.textDim
+                        font.pixelSize: Theme.fontBody
+                    }
+                    // qmllint enable unqualified
+                }
+                Repeater {
+                    model: pairingDetails.rows
+                    // qmllint disable unqualified
+                    delegate: Label {
+                        required property var modelData
+                        required property int index
+                        Layout.row: index
+                        Layout.column: 1
+                        Layout.fillWidth: true
+                        elide: Text.ElideRight
+                        text: modelData.value
+                        color: page.stale ? Theme.textDim : Theme.text
+                        font.pixelSize: Theme.fontBody
+                    }
+                    // qmllint enable unqualified
+                }
+            }
+            SwButton {
+                objectName: "unpairButton"
+                visible: page.paired && !page.confirmingUnpair
+                text: qsTr("Unpair")
+                danger: true
+                enabled: Backend.canAdmin && !page.stale
+                busy: page.unpairCommand !== null && page.unpairCommand.running
+                onClicked: page.confirmingUnpair = true
+            }
+            ColumnLayout {
+                visible: page.paired && page.confirmingUnpair
+                Layout.fillWidth: true
+                Body {
+                    text: qsTr("Unpair from %1? The tunnel stops and the LAN goes out without the bond; to connect again you need a new pairing code from the VPS.")
+                          .arg(page.pairing.server || page.engine.server || qsTr("the VPS"))
+                }
+                Flow {
+                    Layout.fillWidth: true
+                    spacing: Theme.spacing
+                    SwButton {
+                        objectName: "confirmUnpair"
+                        text: qsTr("Unpair")
+                        danger: true
+                        enabled: Backend.canAdmin && !page.stale
+                        onClicked: {
+                            page.confirmingUnpair = false
+                            page.unpairCommand = Backend.call("engine.unpair", {})
+                        }
+                    }
+                    SwButton {
+                        objectName: "cancelUnpair"
+                        text: qsTr("Cancel")
+                        onClicked: page.confirmingUnpair = false
+                    }
+                }
+            }
+            Feedback { command: page.unpairCommand; doneText: qsTr("Unpaired.") }
+        }
+
+        // ---- self-hosted: mode and TCP aggregation (admin, kept in the configuration) ---------
+        Heading {
+            visible: page.selfhosted && !page.notInstalled
+            text: qsTr("Mode")
+        }
+        Panel {
+            objectName: "selfhostedSettings"
+            visible: page.selfhosted && !page.notInstalled
+            ChoiceFlow {
+                objectName: "shMode"
+                options: [
+                    { value: "speed", label: qsTr("Speed") },
+                    { value: "redundant", label: qsTr("Redundant") },
+                    { value: "streaming", label: qsTr("Streaming") }
+                ]
+                value: page.shMode
+                enabled: Backend.canAdmin && !page.stale
+                busy: page.shConfigCommand !== null && page.shConfigCommand.running
+                onPicked: (v) => {
+                    page.shPendingMode = v
+                    page.saveSelfhosted({ mode: v })
+                }
+            }
+            Repeater {
+                model: [
+                    { value: "speed", label: qsTr("Speed"), text: qsTr("TCP over MPTCP on every WAN, the rest over the best path.") },
+                    { value: "redundant", label: qsTr("Redundant"), text: qsTr("Every packet over every WAN: lossless failover, the speed of one WAN.") },
+                    { value: "streaming", label: qsTr("Streaming"), text: qsTr("TCP over MPTCP; UDP and real-time traffic duplicated over every WAN.") }
+                ]
+                // qmllint disable unqualified
+                delegate: Label {
+                    required property var modelData
+                    readonly property bool current: page.shMode === modelData.value
+                    Layout.fillWidth: true
+                    wrapMode: Text.Wrap
+                    textFormat: Text.StyledText
+                    font.pixelSize: Theme.fontSmall
+                    color: current && !page.stale ? Theme.text : Theme.textDim
+                    text: "<b>" + modelData.label + "</b>: " + modelData.text
+                }
+                // qmllint enable unqualified
+            }
+            SwSwitch {
+                objectName: "shTcpAggregation"
+                Layout.fillWidth: true
+                text: qsTr("TCP aggregation (MPTCP)")
+                checked: page.shTcpConfigured
+                enabled: Backend.canAdmin && !page.stale && !(page.shConfigCommand !== null && page.shConfigCommand.running)
+                onToggled: {
+                    const want = checked
+                    checked = Qt.binding(() => page.shTcpConfigured)
+                    page.saveSelfhosted({ tcp_aggregation: want ? "true" : "false" })
+                }
+            }
+            Note {
+                text: qsTr("On: LAN TCP connections are carried over MPTCP across all WANs at once (speed and streaming modes). Off: all traffic goes through the WireGuard tunnel. Mode and TCP aggregation are kept in the configuration (engine.selfhosted) and change without dropping connections.")
+            }
+            Label {
+                objectName: "shConfigProblem"
+                Layout.fillWidth: true
+                visible: text !== ""
+                wrapMode: Text.Wrap
+                color: Theme.danger
+                font.pixelSize: Theme.fontBody
+                text: page.configProblem
+            }
+            Feedback { command: page.shConfigCommand; doneText: qsTr("Saved.") }
+        }
+
+        // ---- self-hosted: its processes ---------------------------------------------------------
+        Heading {
+            visible: page.selfhosted && page.shComponents.length > 0
+            text: qsTr("Processes")
+        }
+        Panel {
+            objectName: "selfhostedComponents"
+            visible: page.selfhosted && page.shComponents.length > 0
+            Repeater {
+                model: page.shComponents
+                // qmllint disable unqualified
+                delegate: ColumnLayout {
+                    id: comp
+                    required property var modelData
+                    objectName: "component_" + modelData.name
+                    Layout.fillWidth: true
+                    spacing: 0
+                    RowLayout {
+                        Layout.fillWidth: true
+                        spacing: Theme.spacing
+                        Rectangle {
+                            implicitWidth: Theme.iconSize / 2
+                            implicitHeight: Theme.iconSize / 2
+                            radius: width / 2
+                            color: page.stateColor(comp.modelData.state)
+                        }
+                        Label {
+                            Layout.fillWidth: true
+                            elide: Text.ElideRight
+                            font.pixelSize: Theme.fontBody
+                            color: page.stale ? Theme.textDim : Theme.text
+                            text: comp.modelData.name
+                        }
+                        Label {
+                            font.pixelSize: Theme.fontBody
+                            color: page.stale ? Theme.textDim : Theme.text
+                            text: comp.modelData.state + (comp.modelData.restarts ? "  " + qsTr("%n restart(s)", "", comp.modelData.restarts) : "")
+                        }
+                    }
+                    Note { text: comp.modelData.message || "" }
+                }
+                // qmllint enable unqualified
+            }
+        }
 
         // ---- Speedify login (admin) ---------------------------------------------------------
         Heading {
@@ -857,7 +1437,7 @@ ScrollPage {
 
         // ---- adapters: the WANs inside the bond ---------------------------------------------
         Heading {
-            visible: page.adapters.length > 0
+            visible: page.adapters.length > 0 && !page.selfhosted
             text: page.engineType === "speedify" ? qsTr("Links in the bond") : qsTr("Links")
         }
         Note {
@@ -865,7 +1445,7 @@ ScrollPage {
             text: qsTr("Priorities and data limits follow the WAN settings (Dashboard → WAN).")
         }
         Repeater {
-            model: page.adapters
+            model: page.selfhosted ? [] : page.adapters
             // qmllint disable unqualified
             delegate: Panel {
                 id: adapterPanel
@@ -1194,6 +1774,7 @@ ScrollPage {
                     { value: "speedify", label: "Speedify" },
                     { value: "engarde", label: "Engarde" },
                     { value: "tinyfec", label: "tinyfecVPN" },
+                    { value: "selfhosted", label: qsTr("Self-hosted (your VPS)") },
                     { value: "none", label: qsTr("None") }
                 ]
                 value: page.engineType
@@ -1220,7 +1801,7 @@ ScrollPage {
                 }
             }
             Note {
-                text: qsTr("Engarde and tinyfecVPN need a server of your own; give its address in their settings after switching.")
+                text: qsTr("Engarde and tinyfecVPN need a server of your own; give its address in their settings after switching. Self-hosted needs smoothwan-server on your VPS; pair with its code after switching.")
             }
             Feedback { command: page.typeCommand }
         }

@@ -502,8 +502,9 @@ ScrollPage {
             SegmentedPicker {
                 objectName: "engineChoice"
                 Layout.fillWidth: true
-                options: page.engine.type === "engarde" || page.engine.type === "tinyfec"
-                         ? [{ value: "keep", label: qsTr("Keep %1").arg(page.engine.type) }, { value: "speedify", label: "Speedify" }, { value: "none", label: qsTr("None") }]
+                options: page.engine.type === "engarde" || page.engine.type === "tinyfec" || page.engine.type === "selfhosted"
+                         ? [{ value: "keep", label: qsTr("Keep %1").arg(page.engine.type === "selfhosted" ? qsTr("self-hosted") : page.engine.type) },
+                            { value: "speedify", label: "Speedify" }, { value: "none", label: qsTr("None") }]
                          : [{ value: "speedify", label: "Speedify" }, { value: "none", label: qsTr("None") }]
                 currentValue: page.engineChoice()
                 onActivated: (value) => page.setDraft("engine", value)

@@ -2,8 +2,14 @@
 // smoothwan-screenshots: loads the UI (Main.qml) offscreen at a given size, connects it to a
 // router, shows every page (the detail page of the first WAN, the wizard and the router list
 // too), waits for each to settle and saves what the window shows as <out>/<size>/<page>.png.
+// With --state, the router is a scripted one in this process (tests/support's ScriptedApiServer)
+// serving a fixed state document: for states the lab cannot show (e.g. the self-hosted engine
+// connected to a VPS). --scroll-to scrolls the page until an item (by objectName) is in view;
+// --name saves the one page under another name.
 //
 //   smoothwan-screenshots --url ws://127.0.0.1:8443 --token-file FILE --size 800x480 --out docs/screenshots
+//   smoothwan-screenshots --state tools/screenshots/states/engine-selfhosted.json --pages engine
+//       --scroll-to path_lte --name engine-selfhosted --size 800x480 --out docs/screenshots
 #include "AppSettings.h"
 #include "Backend.h"
 
@@ -11,15 +17,23 @@
 #include <QtCore/QDir>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QFile>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QTextStream>
 #include <QtCore/QTimer>
 #include <QtGui/QGuiApplication>
 #include <QtGui/QImage>
 #include <QtQml/QQmlApplicationEngine>
+#include <QtQuick/QQuickItem>
 #include <QtQuick/QQuickWindow>
 
 #include <functional>
+#include <memory>
+
+#ifdef SMOOTHWAN_SCREENSHOTS_SCRIPTED
+#include "ScriptedApiServer.h"
+#endif
 
 namespace {
 
@@ -41,6 +55,48 @@ bool waitFor(const std::function<bool()> &done, int timeoutMs)
     while (!done() && timer.elapsed() < timeoutMs)
         settle(50);
     return done();
+}
+
+// The first visible item named `name` under `item` (visual children, depth first).
+QQuickItem *findVisibleItem(QQuickItem *item, const QString &name)
+{
+    if (!item || !item->isVisible())
+        return nullptr;
+    if (item->objectName() == name)
+        return item;
+    const QList<QQuickItem *> children = item->childItems();
+    for (QQuickItem *child : children) {
+        if (QQuickItem *found = findVisibleItem(child, name))
+            return found;
+    }
+    return nullptr;
+}
+
+// Scrolls the Flickable holding `item` as little as needed for all of it to be in view (its top
+// wins when it is taller than the view). Returns false when there is no such item.
+bool scrollIntoView(QQuickWindow *window, const QString &name)
+{
+    QQuickItem *item = findVisibleItem(window->contentItem(), name);
+    QQuickItem *flick = item ? item->parentItem() : nullptr;
+    while (flick && !flick->inherits("QQuickFlickable"))
+        flick = flick->parentItem();
+    if (!flick)
+        return false;
+    auto *content = flick->property("contentItem").value<QQuickItem *>();
+    if (!content)
+        return false;
+    const qreal top = item->mapToItem(content, QPointF(0, 0)).y();
+    const qreal bottom = top + item->height();
+    const qreal view = flick->height();
+    const qreal margin = 8;
+    qreal y = flick->property("contentY").toReal();
+    if (bottom + margin > y + view)
+        y = bottom + margin - view;
+    if (top - margin < y)
+        y = top - margin;
+    const qreal max = qMax<qreal>(0, flick->property("contentHeight").toReal() - view);
+    flick->setProperty("contentY", qBound<qreal>(0, y, max));
+    return true;
 }
 
 } // namespace
@@ -70,7 +126,17 @@ int main(int argc, char *argv[])
                                           QStringLiteral("ms"), QStringLiteral("2500"));
     const QCommandLineOption pagesOption(
         QStringLiteral("pages"), QStringLiteral("Comma-separated pages (default: all)."), QStringLiteral("list"));
-    parser.addOptions({urlOption, tokenFileOption, sizeOption, outOption, themeOption, settleOption, pagesOption});
+    const QCommandLineOption stateOption(
+        QStringLiteral("state"),
+        QStringLiteral("Render against a scripted router serving this JSON state document (instead of --url)."),
+        QStringLiteral("file"));
+    const QCommandLineOption scrollOption(
+        QStringLiteral("scroll-to"), QStringLiteral("Scroll each page until the item of this objectName is in view."),
+        QStringLiteral("name"));
+    const QCommandLineOption nameOption(QStringLiteral("name"), QStringLiteral("Save the (one) page as <name>.png."),
+                                        QStringLiteral("name"));
+    parser.addOptions({urlOption, tokenFileOption, sizeOption, outOption, themeOption, settleOption, pagesOption,
+                       stateOption, scrollOption, nameOption});
     parser.process(app);
 
     QTextStream err(stderr);
@@ -91,11 +157,43 @@ int main(int argc, char *argv[])
         token = QString::fromUtf8(file.readAll()).trimmed();
     }
 
+    QString url = parser.value(urlOption);
+#ifdef SMOOTHWAN_SCREENSHOTS_SCRIPTED
+    std::unique_ptr<smoothwan::test::ScriptedApiServer> scripted;
+#endif
+    if (parser.isSet(stateOption)) {
+#ifdef SMOOTHWAN_SCREENSHOTS_SCRIPTED
+        QFile file(parser.value(stateOption));
+        if (!file.open(QIODevice::ReadOnly)) {
+            err << "smoothwan-screenshots: cannot read " << file.fileName() << ": " << file.errorString() << "\n";
+            return 2;
+        }
+        QJsonParseError parseError;
+        const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parseError);
+        if (!document.isObject()) {
+            err << "smoothwan-screenshots: " << file.fileName() << " is not a JSON object: " << parseError.errorString()
+                << "\n";
+            return 2;
+        }
+        scripted = std::make_unique<smoothwan::test::ScriptedApiServer>();
+        scripted->setDocument(document.object());
+        url = scripted->start();
+        token = scripted->token();
+        if (url.isEmpty()) {
+            err << "smoothwan-screenshots: the scripted router could not listen\n";
+            return 1;
+        }
+#else
+        err << "smoothwan-screenshots: --state needs a build with the tests (tests/support's scripted server)\n";
+        return 2;
+#endif
+    }
+
     auto *settings = smoothwan::client::AppSettings::instance();
     settings->setScreenshotMode(true);
     settings->setThemeOverride(parser.value(themeOption));
     auto *backend = smoothwan::client::Backend::instance();
-    backend->connectToRouter(parser.value(urlOption), token);
+    backend->connectToRouter(url, token);
 
     QQmlApplicationEngine engine;
     engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
@@ -109,8 +207,7 @@ int main(int argc, char *argv[])
     window->resize(width, height);
 
     if (!waitFor([backend] { return backend->live(); }, 20000)) {
-        err << "smoothwan-screenshots: not connected to " << parser.value(urlOption) << ": " << backend->statusMessage()
-            << "\n";
+        err << "smoothwan-screenshots: not connected to " << url << ": " << backend->statusMessage() << "\n";
         return 69;
     }
 
@@ -122,6 +219,10 @@ int main(int argc, char *argv[])
                          QStringLiteral("wizard"),    QStringLiteral("routers")};
     if (parser.isSet(pagesOption))
         pages = parser.value(pagesOption).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    if (parser.isSet(nameOption) && pages.size() != 1) {
+        err << "smoothwan-screenshots: --name needs exactly one page in --pages\n";
+        return 2;
+    }
 
     const QDir out(parser.value(outOption) + QLatin1Char('/') + parser.value(sizeOption));
     if (!QDir().mkpath(out.path())) {
@@ -139,8 +240,17 @@ int main(int argc, char *argv[])
             QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, page));
         }
         settle(settleMs);
+        if (parser.isSet(scrollOption)) {
+            if (!scrollIntoView(window, parser.value(scrollOption))) {
+                err << "smoothwan-screenshots: no visible item " << parser.value(scrollOption) << " on " << page
+                    << " in a scrolling page\n";
+                return 1;
+            }
+            settle(300);
+        }
         const QImage image = window->grabWindow();
-        const QString path = out.filePath(page + QStringLiteral(".png"));
+        const QString path =
+            out.filePath((parser.isSet(nameOption) ? parser.value(nameOption) : page) + QStringLiteral(".png"));
         if (image.isNull() || !image.save(path)) {
             err << "smoothwan-screenshots: could not save " << path << "\n";
             return 1;
