@@ -393,6 +393,11 @@ int main(int argc, char *argv[])
                        "  config get|validate FILE|apply FILE\n"
                        "  tokens list|create NAME ROLE|revoke NAME\n"
                        "  users list|setup NAME       setup: create the first admin (password on stdin)\n"
+                       "  engine pair                 pair the self-hosted engine: the code from smoothwan-server\n"
+                       "                              init, one line on stdin (it holds keys: never an argument)\n"
+                       "  engine unpair               forget the self-hosted pairing\n"
+                       "  engine connect|disconnect   bring the engine's tunnel up or down\n"
+                       "  engine mode speed|redundant|streaming   until the engine restarts\n"
                        "  call COMMAND [key=value...] any API command; values parse as JSON, else strings\n\n"
                        "Exit codes: 0 ok, 1 server error, 2 usage, 3 authentication failed, 4 forbidden,\n"
                        "5 certificate does not match the pin, 69 service unreachable."));
@@ -490,6 +495,24 @@ int main(int argc, char *argv[])
         if (user.isEmpty())
             err(QStringLiteral("password for the new admin (one line on stdin):"));
         request = {{QStringLiteral("username"), args[2]}, {QStringLiteral("password"), in.readLine()}};
+    } else if (cmd == QLatin1String("engine") && sub == QLatin1String("pair") && args.size() == 2) {
+        type = QStringLiteral("engine.pair");
+        if (user.isEmpty())
+            err(QStringLiteral("pairing code (the line smoothwan-server init printed) on stdin:"));
+        const QString code = in.readLine().trimmed();
+        if (code.isEmpty()) {
+            err(QStringLiteral("no pairing code on stdin"));
+            return ExitUsage;
+        }
+        request = {{QStringLiteral("code"), code}};
+    } else if (cmd == QLatin1String("engine") && args.size() == 2 &&
+               (sub == QLatin1String("unpair") || sub == QLatin1String("connect") ||
+                sub == QLatin1String("disconnect"))) {
+        type = QStringLiteral("engine.") + sub;
+    } else if (cmd == QLatin1String("engine") && sub == QLatin1String("mode") && args.size() == 3) {
+        type = QStringLiteral("engine.action");
+        request = {{QStringLiteral("name"), QStringLiteral("set_mode")},
+                   {QStringLiteral("args"), QJsonObject {{QStringLiteral("mode"), args[2]}}}};
     } else if (cmd == QLatin1String("call") && !sub.isEmpty()) {
         type = sub;
         for (const QString &kv : args.mid(2)) {

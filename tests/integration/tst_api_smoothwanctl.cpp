@@ -44,10 +44,12 @@ public:
             m_config = *c;
         return c.has_value();
     }
-    QFuture<EngineActionResult> engineAction(const QString &, const QJsonObject &) override
+    QFuture<EngineActionResult> engineAction(const QString &name, const QJsonObject &args) override
     {
+        m_actions.append({name, args});
         return QtFuture::makeReadyFuture(EngineActionResult {true, QJsonObject {}, {}, {}});
     }
+    QList<QPair<QString, QJsonObject>> m_actions; // what reached the engine, in order
 };
 
 // A smoothwan.v1 server that accepts any auth, answers subscribe and resync with a result and
@@ -232,13 +234,14 @@ class TestSmoothwanctl : public QObject
         p.setProgram(QStringLiteral(SMOOTHWAN_BINARY_DIR "/app/smoothwanctl/smoothwanctl"));
     }
 
-    Run run(const QStringList &args, const QString &token = {})
+    Run run(const QStringList &args, const QString &token = {}, const QByteArray &input = {})
     {
         QProcess p;
         configure(p, token.isNull() ? m_token : token);
         p.setArguments(QStringList {QStringLiteral("--url"), m_url} + args);
         QSignalSpy finished(&p, &QProcess::finished);
         p.start();
+        p.write(input);
         p.closeWriteChannel();
         // Wait with the event loop running: the server is in this process.
         if (!finished.wait(20000))
@@ -345,6 +348,33 @@ private Q_SLOTS:
         r = run({QStringLiteral("config"), QStringLiteral("validate"), bad.fileName()});
         QCOMPARE(r.exitCode, 1);
         QVERIFY(r.err.contains("line 1"));
+    }
+
+    // The self-hosted pairing code holds keys: it is read from stdin, never taken as an argument.
+    void enginePairReadsTheCodeFromStdin()
+    {
+        const QString code = QStringLiteral("swpair1:") + QString(180, QLatin1Char('A'));
+        Run r = run({QStringLiteral("engine"), QStringLiteral("pair")}, {}, "  " + code.toLatin1() + "\n");
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(m_backend.m_actions.size(), 1);
+        QCOMPARE(m_backend.m_actions[0].first, QStringLiteral("pair"));
+        QCOMPARE(m_backend.m_actions[0].second.value(QStringLiteral("code")).toString(), code);
+        r = run({QStringLiteral("engine"), QStringLiteral("pair"), code});
+        QCOMPARE(r.exitCode, 2);
+        r = run({QStringLiteral("engine"), QStringLiteral("pair")}, {}, "\n");
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("no pairing code"));
+        QCOMPARE(m_backend.m_actions.size(), 1);
+        QCOMPARE(run({QStringLiteral("engine"), QStringLiteral("unpair")}).exitCode, 0);
+        QCOMPARE(m_backend.m_actions.last().first, QStringLiteral("unpair"));
+        QCOMPARE(run({QStringLiteral("engine"), QStringLiteral("mode"), QStringLiteral("streaming")}).exitCode, 0);
+        QCOMPARE(m_backend.m_actions.last().first, QStringLiteral("set_mode"));
+        QCOMPARE(m_backend.m_actions.last().second.value(QStringLiteral("mode")).toString(),
+                 QStringLiteral("streaming"));
+        // The server's schema refuses a mode that does not exist; nothing reaches the engine.
+        r = run({QStringLiteral("engine"), QStringLiteral("mode"), QStringLiteral("fastest")});
+        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(m_backend.m_actions.size(), 3);
     }
 
     void pinsTheCertificate()

@@ -210,6 +210,23 @@ private Q_SLOTS:
         QTest::newRow("speedify: bad connect") << QByteArray("engine:\n  speedify: {connect: somewhere far away}\n")
                                                << 2 << 23 << "engine.speedify.connect"
                                                << "expected closest, public, private, p2p";
+        QTest::newRow("selfhosted: unknown mode")
+            << QByteArray("engine:\n  selfhosted:\n    mode: fastest\n") << 3 << 11 << "engine.selfhosted.mode"
+            << "speed";
+        QTest::newRow("selfhosted: mtu too big")
+            << QByteArray("engine:\n  selfhosted: {mtu: 1500}\n") << 2 << 21 << "engine.selfhosted.mtu"
+            << "from 1280 to 1420";
+        QTest::newRow("selfhosted: hostile interface")
+            << QByteArray("engine:\n  selfhosted: {interface: \"wg0;reboot\"}\n") << 2 << 27
+            << "engine.selfhosted.interface"
+            << "interface name";
+        QTest::newRow("selfhosted: one port for both")
+            << QByteArray("engine:\n  selfhosted: {relay_port: 7000, tcp_port: 7000}\n") << 2 << 44
+            << "engine.selfhosted.tcp_port"
+            << "must differ";
+        QTest::newRow("selfhosted: unknown key")
+            << QByteArray("engine:\n  selfhosted: {server: 198.51.100.7}\n") << 2 << 16 << "engine.selfhosted.server"
+            << "unknown";
         QTest::newRow("speedify: relative cli path")
             << QByteArray("engine:\n  speedify: {cli_path: speedify_cli}\n") << 2 << 24 << "engine.speedify.cli_path"
             << "expected an absolute path";
@@ -418,6 +435,8 @@ private Q_SLOTS:
             "  engarde: {server: \"vpn.example.org:59402\", excluded_interfaces: [wlan0]}\n"
             "  tinyfec: {fec: \"1:3, 2:4,8:6,20:10\", subnet: 10.9.8.0/24}\n"
             "  speedify: {connect: us nyc 3, transport: tcp-multi}\n"
+            "  selfhosted: {mode: streaming, tcp_aggregation: false, interface: swbond1, mtu: 1300,"
+            " relay_port: 7500, tcp_port: 7501}\n"
             "api:\n"
             "  listen: [\"::1\"]\n"
             "  tls: {enabled: true}\n"
@@ -441,6 +460,13 @@ private Q_SLOTS:
         QCOMPARE(config->engine.tinyfec.subnet, QHostAddress(QStringLiteral("10.9.8.0")));
         QCOMPARE(config->engine.speedify.connect, QStringLiteral("us nyc 3"));
         QCOMPARE(config->engine.speedify.transport, SpeedifyTransport::TcpMulti);
+        const SelfHostedConfig &own = config->engine.selfhosted;
+        QCOMPARE(own.mode, SelfHostedMode::Streaming);
+        QCOMPARE(own.tcpAggregation, false);
+        QCOMPARE(own.interface, QStringLiteral("swbond1"));
+        QCOMPARE(own.mtu, 1300);
+        QCOMPARE(own.relayPort, quint16(7500));
+        QCOMPARE(own.tcpPort, quint16(7501));
         QCOMPARE(config->api.tls.enabled, true);
         QCOMPARE(config->ui.blankAfterSeconds, 90);
     }

@@ -4,7 +4,11 @@
 // that make it all recognisable as ours.
 #include "RoutePlanner.h"
 
+#include <QtCore/QProcess>
+#include <QtCore/QStandardPaths>
 #include <QtTest/QTest>
+
+#include <unistd.h>
 
 using namespace smoothwan;
 using namespace smoothwan::routing;
@@ -24,6 +28,25 @@ PlannerWan wan(const QString &name, int slot, HealthState state, WanPriority pri
     w.address = QHostAddress(QStringLiteral("100.64.%1.2").arg(slot - 1));
     w.gateway = QHostAddress(QStringLiteral("100.64.%1.1").arg(slot - 1));
     return w;
+}
+
+// nft's check mode (-c) in a throw-away network namespace: parses and validates without applying.
+bool nftAccepts(const QString &ruleset)
+{
+    if (QStandardPaths::findExecutable(QStringLiteral("nft")).isEmpty())
+        return true;
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(QStringLiteral("unshare"), {QStringLiteral("--net"), QStringLiteral("nft"), QStringLiteral("-c"),
+                                        QStringLiteral("-f"), QStringLiteral("-")});
+    if (!p.waitForStarted(5000))
+        return false;
+    p.write(ruleset.toUtf8());
+    p.closeWriteChannel();
+    p.waitForFinished(10000);
+    if (p.exitCode() != 0)
+        qWarning().noquote() << p.readAll();
+    return p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
 }
 
 QList<PlannedRoute> routesOf(const RoutePlan &plan, std::uint32_t table)
@@ -168,6 +191,54 @@ private Q_SLOTS:
         r = RoutePlanner::plan(in);
         QCOMPARE(r.path, QStringLiteral("tunnel"));
         QVERIFY(r.plan.nftRuleset.contains(QStringLiteral("kill switch")));
+    }
+
+    // The self-hosted engine: LAN TCP to ss-redir only while the LAN goes through its tunnel, its
+    // port guarded whatever the state, its server reached over the WANs, never the tunnel.
+    void selfHostedEngineRedirectsTcpWhileBonded()
+    {
+        PlannerInput in =
+            input({wan(QStringLiteral("a"), 1, HealthState::Up), wan(QStringLiteral("b"), 2, HealthState::Up)},
+                  RoutingPolicy::Bonded);
+        in.engine.configured = true;
+        in.engine.tunnel = QStringLiteral("smoothwan0");
+        in.engine.up = true;
+        in.engine.tcpRedirectPort = 7421;
+        in.engine.guardPort = 7421;
+        in.engine.server = QHostAddress(QStringLiteral("198.51.100.7"));
+        PlannerResult r = RoutePlanner::plan(in);
+        QCOMPARE(r.path, QStringLiteral("tunnel"));
+        QVERIFY(r.reason.contains(QStringLiteral("MPTCP")));
+        const QString redirect = QStringLiteral("meta l4proto tcp meta mark & 0x0003ff00 == 0x00010000 fib daddr type "
+                                                "!= local");
+        QVERIFY2(r.plan.nftRuleset.contains(redirect), qPrintable(r.plan.nftRuleset));
+        QVERIFY(r.plan.nftRuleset.contains(QStringLiteral("redirect to :7421")));
+        QVERIFY(r.plan.nftRuleset.contains(QStringLiteral("192.168.0.0/16")));
+        QVERIFY(r.plan.nftRuleset.contains(QStringLiteral("tcp dport 7421 ct status dnat accept")));
+        QVERIFY(r.plan.nftRuleset.contains(QStringLiteral("oifname \"smoothwan0\" tcp flags syn tcp option maxseg size "
+                                                          "set rt mtu")));
+        const auto server = std::find_if(r.plan.rules.cbegin(), r.plan.rules.cend(),
+                                         [](const PlannedRule &rule) { return rule.priority == 5310; });
+        QVERIFY(server != r.plan.rules.cend());
+        QCOMPARE(server->to, QHostAddress(QStringLiteral("198.51.100.7")));
+        QCOMPARE(server->table, DirectTable);
+        QVERIFY(server->from.isNull() && server->mask == 0);
+        if (::geteuid() == 0) // the whole ruleset as nft parses it (check mode, nothing applied)
+            QVERIFY2(nftAccepts(r.plan.nftRuleset), qPrintable(r.plan.nftRuleset));
+
+        // The bond down: no redirect (TCP falls back with the rest), the guard stays.
+        in.engine.up = false;
+        r = RoutePlanner::plan(in);
+        QVERIFY(!r.plan.nftRuleset.contains(QStringLiteral("redirect to")));
+        QVERIFY(r.plan.nftRuleset.contains(QStringLiteral("tcp dport 7421 iifname != \"lo\" counter drop")));
+        // Another policy: the LAN does not go through the tunnel, so neither does its TCP.
+        in.engine.up = true;
+        in.routing.policy = RoutingPolicy::Failover;
+        QVERIFY(!RoutePlanner::plan(in).plan.nftRuleset.contains(QStringLiteral("redirect to")));
+        // Redundant mode: the engine names no port.
+        in.routing.policy = RoutingPolicy::Bonded;
+        in.engine.tcpRedirectPort = 0;
+        QVERIFY(!RoutePlanner::plan(in).plan.nftRuleset.contains(QStringLiteral("redirect to")));
     }
 
     void bypassRulesBecomeMarks()

@@ -13,7 +13,7 @@
 namespace smoothwan::protocol {
 
 inline constexpr char Subprotocol[] = "smoothwan.v1";
-inline constexpr int ApiMinor = 1;
+inline constexpr int ApiMinor = 2;
 
 // WebSocket close codes (4000-4999 are for applications).
 inline constexpr int CloseAuthFailed = 4401; // bad credentials, or a frame before auth
