@@ -83,7 +83,7 @@ Daemon::Daemon(const Clock &clock, ConfigStore &config, LinkMonitor &links, Prob
     // (up with an address = the bond is up), the same for every engine and their stand-ins.
     connect(m_wans, &WanManager::healthChanged, this, [this] { pushEngineWans(); });
     connect(m_engines, &EngineManager::tunnelChanged, this, [this] {
-        m_routing->setEngineTunnel({m_engines->tunnelInterface(), m_engines->tunnelGateway(), m_engines->tunnelUp(),
+        m_routing->setEngineTunnel({m_engines->tunnelInterface(), m_engines->tunnelGateway(), m_engines->tunnelUsable(),
                                     m_engines->tunnelReason(), m_engines->tcpRedirectPort(),
                                     m_engines->serverAddress()});
     });

@@ -74,6 +74,11 @@ public:
     virtual quint16 tcpRedirectPort() const { return 0; }
     // The engine's server, when routing must reach it over the best WAN (not the tunnel).
     virtual QHostAddress serverAddress() const { return {}; }
+    // True when the tunnel link being up with an address does not mean it carries traffic, so
+    // routing must also wait for the engine's own tunnelUp (the self-hosted engine's WireGuard
+    // device exists while its server does not answer). Other engines' links come and go with
+    // their connection: routing follows the link alone.
+    virtual bool judgesTunnel() const { return false; }
 
 Q_SIGNALS:
     void statusChanged();

@@ -47,6 +47,9 @@ public:
     SpeedifyAdapter *speedify() const; // the active engine if it is Speedify, else nullptr
     QString tunnelInterface() const;
     bool tunnelUp() const { return m_tunnelUp; }
+    // What routing needs besides the tunnel link: false only while an engine that judges its own
+    // tunnel (Engine::judgesTunnel) says it is not up.
+    bool tunnelUsable() const { return !m_engine || !m_engine->judgesTunnel() || m_tunnelUp; }
     QHostAddress tunnelGateway() const { return m_engine ? m_engine->tunnelGateway() : QHostAddress(); }
     // While the tunnel is up: the port LAN TCP is redirected to (0: none) and the engine's server.
     quint16 tcpRedirectPort() const { return m_engine && m_tunnelUp ? m_engine->tcpRedirectPort() : 0; }

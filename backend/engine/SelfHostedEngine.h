@@ -86,6 +86,7 @@ public:
     QString tunnelInterface() const override { return m_config.interface; }
     quint16 tcpRedirectPort() const override;
     QHostAddress serverAddress() const override;
+    bool judgesTunnel() const override { return true; }
 
     // Mode and TCP aggregation at run time; false when the change needs a restart.
     bool setConfig(const SelfHostedConfig &config);
