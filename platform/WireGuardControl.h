@@ -50,6 +50,9 @@ public:
     virtual bool exists() const = 0; // the device can be configured now
     virtual bool set(const Config &config, QString *error) = 0;
     virtual std::optional<Device> get(QString *error) = 0;
+    // The device's tunnel address (an IPv4 "a.b.c.d/len", replacing what it had), its MTU, and
+    // link up: what makes it usable for routing.
+    virtual bool bringUp(const QString &addressCidr, int mtu, QString *error) = 0;
 };
 
 } // namespace smoothwan

@@ -2,6 +2,7 @@
 #include "ServerRunner.h"
 
 #include "AtomicFile.h"
+#include "NetlinkMptcpEndpoints.h"
 #include "WireGuardUapi.h"
 
 #include <QtCore/QCoreApplication>
@@ -20,7 +21,7 @@ namespace {
 
 constexpr int ConfigureRetryMs = 200;
 constexpr int ConfigureAttempts = 100; // 20 s for wireguard-go to open its socket
-constexpr int MaxSubflows = 8;
+constexpr std::uint32_t MaxSubflows = 8;
 
 const QLatin1String TableName("smoothwan_server");
 
@@ -233,12 +234,10 @@ void ServerRunner::enableMptcp()
         qCWarning(lcServer) << "cannot enable MPTCP (/proc/sys/net/mptcp/enabled):" << enabled.errorString();
         return;
     }
+    NetlinkMptcpEndpoints endpoints;
     QString error;
-    if (!runTool(m_programs.ip,
-                 {QStringLiteral("mptcp"), QStringLiteral("limits"), QStringLiteral("set"), QStringLiteral("subflow"),
-                  QString::number(MaxSubflows), QStringLiteral("add_addr_accepted"), QString::number(MaxSubflows)},
-                 {}, &error))
-        qCWarning(lcServer).noquote() << error;
+    if (!endpoints.setLimits({MaxSubflows, MaxSubflows}, &error))
+        qCWarning(lcServer).noquote() << "cannot raise the MPTCP limits:" << error;
 }
 
 void ServerRunner::configureWireGuard()
@@ -265,14 +264,7 @@ void ServerRunner::configureWireGuard()
         return;
     }
     const QString address = m_state.serverTunnelAddress + QLatin1Char('/') + QString::number(m_state.tunnelPrefix);
-    if (!runTool(m_programs.ip,
-                 {QStringLiteral("address"), QStringLiteral("replace"), address, QStringLiteral("dev"),
-                  m_state.interfaceName},
-                 {}, &error) ||
-        !runTool(m_programs.ip,
-                 {QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("dev"), m_state.interfaceName,
-                  QStringLiteral("mtu"), QString::number(m_state.mtu), QStringLiteral("up")},
-                 {}, &error)) {
+    if (!uapi.bringUp(address, m_state.mtu, &error)) {
         qCWarning(lcServer).noquote() << error;
         return;
     }

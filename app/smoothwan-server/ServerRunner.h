@@ -19,7 +19,7 @@ namespace smoothwan::server {
 //
 //  - wireguard-go on the configured interface, configured through its UAPI socket (keys, listen
 //    port on which only the relay talks to it, the router as its one peer), then the tunnel
-//    address, MTU and link state (ip, argument list);
+//    address, MTU and link state (rtnetlink);
 //  - smoothwan-relay --role server, listening on the relay port, forwarding to WireGuard;
 //  - ss-server (shadowsocks-libev) on the ss port, under `mptcpize run` when mptcpize exists
 //    (then MPTCP is switched on and the namespace's limits raised to 8 subflows per connection);
@@ -42,7 +42,6 @@ public:
         QString shadowsocks = QStringLiteral("ss-server");
         QString mptcpize = QStringLiteral("mptcpize");
         QString nft = QStringLiteral("nft");
-        QString ip = QStringLiteral("ip");
     };
 
     ServerRunner(ServerState state, QString stateDir, Programs programs, bool firewall, QObject *parent = nullptr);

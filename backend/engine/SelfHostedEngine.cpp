@@ -10,7 +10,6 @@
 #include <QtCore/QDir>
 #include <QtCore/QFile>
 #include <QtCore/QJsonDocument>
-#include <QtCore/QProcess>
 #include <QtNetwork/QLocalSocket>
 #include <QtNetwork/QUdpSocket>
 
@@ -490,25 +489,6 @@ void SelfHostedEngine::onChildState(const QString &name, ProcessSupervisor::Stat
     Q_EMIT statusChanged();
 }
 
-bool SelfHostedEngine::runIp(const QStringList &arguments, QString *error)
-{
-    QProcess p;
-    p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(m_options.ip, arguments);
-    if (!p.waitForStarted(3000) || !p.waitForFinished(5000)) {
-        p.kill();
-        p.waitForFinished(1000);
-        *error = QStringLiteral("%1 %2 did not run: %3").arg(m_options.ip, arguments.join(u' '), p.errorString());
-        return false;
-    }
-    if (p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
-        *error = QStringLiteral("%1 %2 failed: %3")
-                     .arg(m_options.ip, arguments.join(u' '), QString::fromLocal8Bit(p.readAll().trimmed().left(300)));
-        return false;
-    }
-    return true;
-}
-
 void SelfHostedEngine::configureWireGuard()
 {
     if (!m_pairing || !m_wg || !m_wireguard)
@@ -532,13 +512,7 @@ void SelfHostedEngine::configureWireGuard()
     c.peers = {peer};
     QString error;
     const QString address = code.clientTunnelAddress + QLatin1Char('/') + QString::number(code.tunnelPrefix);
-    if (!m_wg->set(c, &error) ||
-        !runIp(
-            {QStringLiteral("address"), QStringLiteral("replace"), address, QStringLiteral("dev"), m_config.interface},
-            &error) ||
-        !runIp({QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("dev"), m_config.interface,
-                QStringLiteral("mtu"), QString::number(m_config.mtu), QStringLiteral("up")},
-               &error)) {
+    if (!m_wg->set(c, &error) || !m_wg->bringUp(address, m_config.mtu, &error)) {
         qCWarning(lcEngine).noquote() << "self-hosted: configuring WireGuard:" << error;
         return;
     }

@@ -27,7 +27,7 @@ class WireGuardControl;
 //
 //  - wireguard-go on `interface` (configured through a WireGuardControl: the client key from the
 //    pairing, the server as its one peer at 127.0.0.1:relayPort, allowed 0.0.0.0/0), then its
-//    tunnel address, MTU and link state (ip, argument list);
+//    tunnel address, MTU and link state (WireGuardControl::bringUp: rtnetlink);
 //  - smoothwan-relay --role client: WireGuard's datagrams over one socket per WAN to the server's
 //    relay port, `duplicate` (redundant, streaming) or `best` (speed); one path per WAN with an
 //    address (path ids stable per WAN name), changed through its control socket as WANs come and
@@ -68,7 +68,6 @@ public:
         QString relay = QStringLiteral("smoothwan-relay");
         QString ssRedir = QStringLiteral("ss-redir");
         QString mptcpize = QStringLiteral("mptcpize");
-        QString ip = QStringLiteral("ip");
         WireGuardFactory wireguard; // required to configure WireGuard
         MptcpEndpoints *mptcp = nullptr;
         int initialBackoffMs = 1000;
@@ -123,7 +122,6 @@ private:
                                                  const QStringList &arguments, const QString &hint);
     void onChildState(const QString &name, ProcessSupervisor::State state);
     void configureWireGuard();
-    bool runIp(const QStringList &arguments, QString *error);
     void tick();
     void onRelayStats(const QJsonObject &stats);
     void syncRelay();

@@ -7,9 +7,13 @@
 #include <QtCore/QFile>
 #include <QtCore/QFileInfo>
 
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
+#include <net/if.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -296,6 +300,62 @@ std::optional<WireGuardUapi::Device> WireGuardUapi::get(QString *error)
     if (!reply)
         return std::nullopt;
     return parseGet(*reply, error);
+}
+
+bool WireGuardUapi::bringUp(const QString &addressCidr, int mtu, QString *error)
+{
+    const qsizetype slash = addressCidr.indexOf(QLatin1Char('/'));
+    bool prefixOk = false;
+    const int prefix = addressCidr.mid(slash + 1).toInt(&prefixOk);
+    if (slash < 0 || !isIpv4(addressCidr.left(slash)) || !prefixOk || prefix < 1 || prefix > 32) {
+        *error = QStringLiteral("not an IPv4 address/prefix: %1").arg(addressCidr.left(64));
+        return false;
+    }
+    if (mtu < 576 || mtu > 9000) {
+        *error = QStringLiteral("MTU %1 is out of range").arg(mtu);
+        return false;
+    }
+    nl_sock *sock = nl_socket_alloc();
+    if (!sock || nl_connect(sock, NETLINK_ROUTE) < 0) {
+        if (sock)
+            nl_socket_free(sock);
+        *error = QStringLiteral("cannot open rtnetlink");
+        return false;
+    }
+    const auto fail = [&](const QString &what, int err) {
+        *error = QStringLiteral("%1 %2: %3").arg(what, m_interface, QString::fromLocal8Bit(nl_geterror(err)));
+        return false;
+    };
+    bool ok = true;
+    rtnl_link *link = nullptr;
+    int err = rtnl_link_get_kernel(sock, 0, m_interface.toLatin1().constData(), &link);
+    if (err < 0) {
+        ok = fail(QStringLiteral("no interface"), err);
+    } else {
+        rtnl_addr *addr = rtnl_addr_alloc();
+        nl_addr *local = nullptr;
+        nl_addr_parse(addressCidr.toLatin1().constData(), AF_INET, &local);
+        rtnl_addr_set_ifindex(addr, rtnl_link_get_ifindex(link));
+        rtnl_addr_set_local(addr, local);
+        rtnl_addr_set_prefixlen(addr, prefix);
+        err = rtnl_addr_add(sock, addr, NLM_F_REPLACE);
+        if (err < 0)
+            ok = fail(QStringLiteral("cannot set the address %1 on").arg(addressCidr), err);
+        nl_addr_put(local);
+        rtnl_addr_put(addr);
+        if (ok) {
+            rtnl_link *change = rtnl_link_alloc();
+            rtnl_link_set_mtu(change, static_cast<unsigned>(mtu));
+            rtnl_link_set_flags(change, IFF_UP);
+            err = rtnl_link_change(sock, link, change, 0);
+            if (err < 0)
+                ok = fail(QStringLiteral("cannot set the MTU and bring up"), err);
+            rtnl_link_put(change);
+        }
+        rtnl_link_put(link);
+    }
+    nl_socket_free(sock);
+    return ok;
 }
 
 } // namespace smoothwan

@@ -18,7 +18,7 @@ namespace smoothwan {
 // Every value is checked before it is sent (keys 32 bytes, endpoints ADDR:PORT, allowed IPs
 // ADDR/PREFIX, names per isValidInterfaceName), so nothing can inject a line into the request.
 // Calls block for at most timeoutMs (a local socket; meant for set-up paths, not event loops
-// under load).
+// under load). bringUp() sets the interface's address, MTU and state over rtnetlink, never `ip`.
 class WireGuardUapi : public WireGuardControl
 {
 public:
@@ -32,6 +32,8 @@ public:
 
     bool set(const Config &config, QString *error) override;
     std::optional<Device> get(QString *error) override;
+    // Through rtnetlink (libnl-route): the address replaced, the MTU set and the link up.
+    bool bringUp(const QString &addressCidr, int mtu, QString *error) override;
 
     // The pure parts, for tests.
     static std::optional<QByteArray> setRequest(const Config &config, QString *error);

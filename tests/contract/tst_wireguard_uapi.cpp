@@ -210,6 +210,40 @@ private Q_SLOTS:
         QCOMPARE(uapi.get(&error)->peers.size(), 0);
     }
 
+    // bringUp: the address (replacing the one before), the MTU and the link state, over
+    // rtnetlink; bad input refused before anything is sent, a missing device named.
+    void bringUpSetsAddressMtuAndState()
+    {
+        if (const QString why = skipReason(); !why.isEmpty())
+            QSKIP(qPrintable(why));
+        const QString name = startDaemon(QStringLiteral("u"));
+        QVERIFY(!name.isEmpty());
+        WireGuardUapi uapi(name);
+        QString error;
+        QVERIFY2(uapi.bringUp(QStringLiteral("10.203.0.2/24"), 1368, &error), qPrintable(error));
+        QVERIFY2(uapi.bringUp(QStringLiteral("10.203.0.3/24"), 1360, &error), qPrintable(error));
+        QProcess ip;
+        ip.start(QStringLiteral("ip"), {QStringLiteral("-o"), QStringLiteral("address"), QStringLiteral("show"),
+                                        QStringLiteral("dev"), name});
+        QVERIFY(ip.waitForFinished(5000));
+        const QByteArray addresses = ip.readAllStandardOutput();
+        QVERIFY2(addresses.contains("10.203.0.3/24"), addresses.constData());
+        ip.start(QStringLiteral("ip"),
+                 {QStringLiteral("-o"), QStringLiteral("link"), QStringLiteral("show"), QStringLiteral("dev"), name});
+        QVERIFY(ip.waitForFinished(5000));
+        const QByteArray link = ip.readAllStandardOutput();
+        QVERIFY2(link.contains("mtu 1360") && link.contains(",UP"), link.constData());
+        for (const QString &bad : {QStringLiteral("10.203.0.2"), QStringLiteral("10.203.0.2/33"),
+                                   QStringLiteral("2001:db8::1/64"), QStringLiteral("10.203.0.2/24 dev lo")}) {
+            QVERIFY(!uapi.bringUp(bad, 1368, &error));
+            QVERIFY2(error.contains(QLatin1String("IPv4")), qPrintable(error));
+        }
+        QVERIFY(!uapi.bringUp(QStringLiteral("10.203.0.2/24"), 100, &error));
+        QVERIFY(!WireGuardUapi(QStringLiteral("swnosuch%1").arg(::getpid()))
+                     .bringUp(QStringLiteral("10.203.0.2/24"), 1368, &error));
+        QVERIFY2(error.contains(QLatin1String("no interface")), qPrintable(error));
+    }
+
     // Two wireguard-go ends configured only through the UAPI with libsodium's keys shake hands.
     void twoEndsConfiguredThroughTheUapiShakeHands()
     {

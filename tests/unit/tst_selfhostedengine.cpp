@@ -66,6 +66,11 @@ public:
         *error = QStringLiteral("absent");
         return std::nullopt;
     }
+    bool bringUp(const QString &, int, QString *error) override
+    {
+        *error = QStringLiteral("absent");
+        return false;
+    }
 };
 
 } // namespace
