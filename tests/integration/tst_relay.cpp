@@ -7,6 +7,7 @@
 // that WANs can be added and removed through the control socket mid-stream, and that junk,
 // replayed and forged frames at the server's port are dropped, counted, and change nothing.
 #include "Lab.h"
+#include "LabTraffic.h"
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
@@ -114,79 +115,10 @@ QJsonObject pathOf(const QJsonObject &s, int id)
 }
 
 // The test stream: `count` numbered datagrams at 100/s from the router namespace to the client
-// relay, echoes counted by number. `at(i)` runs on the test's thread when datagram i is due.
-struct StreamResult
+// relay, echoes counted by number (the lab's udpStream).
+UdpStreamResult stream(const QString &routerNs, int count, const std::function<void(int)> &at = {})
 {
-    int sent = 0, received = 0;
-    std::vector<int> missing;
-};
-
-StreamResult stream(const QString &routerNs, int count, const std::function<void(int)> &at = {})
-{
-    StreamResult result;
-    const int fd = socketIn(routerNs, AF_INET, SOCK_DGRAM, 0);
-    if (fd < 0)
-        return result;
-    const sockaddr_in relay = endpoint("127.0.0.1", ClientPort);
-    std::vector<std::atomic<bool>> seen(static_cast<std::size_t>(count));
-    std::atomic<int> next {0};
-    std::atomic<bool> stop {false};
-    std::thread sender([&] {
-        for (int i = 0; i < count; ++i) {
-            quint32 n = htonl(quint32(i));
-            char payload[64] = {};
-            std::memcpy(payload, &n, sizeof n);
-            ::sendto(fd, payload, sizeof payload, 0, reinterpret_cast<const sockaddr *>(&relay), sizeof relay);
-            next = i + 1;
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-    });
-    std::thread receiver([&] {
-        char buffer[2048];
-        pollfd pfd {fd, POLLIN, 0};
-        while (!stop) {
-            if (::poll(&pfd, 1, 100) <= 0)
-                continue;
-            const ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
-            if (n >= 4) {
-                quint32 v;
-                std::memcpy(&v, buffer, sizeof v);
-                v = ntohl(v);
-                if (v < quint32(count))
-                    seen[v] = true;
-            }
-        }
-    });
-    int done = 0;
-    while (done < count) {
-        const int due = next;
-        for (; done < due; ++done) {
-            if (at)
-                at(done);
-        }
-        QTest::qWait(2);
-    }
-    sender.join();
-    QTest::qWait(1500); // the last echoes
-    stop = true;
-    receiver.join();
-    ::close(fd);
-    result.sent = count;
-    for (int i = 0; i < count; ++i) {
-        if (seen[std::size_t(i)])
-            ++result.received;
-        else
-            result.missing.push_back(i);
-    }
-    return result;
-}
-
-QString describe(const StreamResult &r)
-{
-    QStringList missing;
-    for (int i : r.missing)
-        missing << QString::number(i);
-    return QStringLiteral("sent %1 received %2 missing [%3]").arg(r.sent).arg(r.received).arg(missing.join(u' '));
+    return udpStream(routerNs, QStringLiteral("127.0.0.1"), ClientPort, count, at);
 }
 
 } // namespace
@@ -337,12 +269,12 @@ private Q_SLOTS:
     void duplicateLosesNothingWhenAWanIsCut()
     {
         QVERIFY(startClient(QStringLiteral("duplicate"), {1, 2}));
-        const StreamResult r = stream(m_lab.routerNs(), 500, [&](int i) {
+        const UdpStreamResult r = stream(m_lab.routerNs(), 500, [&](int i) {
             if (i == 150)
                 QVERIFY(m_lab.cut(0)); // path 1
         });
-        QVERIFY2(r.received == r.sent, qPrintable(describe(r)));
-        qInfo().noquote() << "cut:" << describe(r);
+        QVERIFY2(r.received == r.sent, qPrintable(r.describe()));
+        qInfo().noquote() << "cut:" << r.describe();
         // The client sees that path 1 stopped answering; path 2 carried everything.
         QVERIFY(
             waitFor([&] { return !pathOf(stats(m_clientControl), 1).value(QStringLiteral("answering")).toBool(); }));
@@ -351,11 +283,11 @@ private Q_SLOTS:
     void duplicateLosesNothingWhenAWanIsBlackholed()
     {
         QVERIFY(startClient(QStringLiteral("duplicate"), {1, 2}));
-        const StreamResult r = stream(m_lab.routerNs(), 500, [&](int i) {
+        const UdpStreamResult r = stream(m_lab.routerNs(), 500, [&](int i) {
             if (i == 150)
                 QVERIFY(m_lab.blackhole(0)); // path 1
         });
-        QVERIFY2(r.received == r.sent, qPrintable(describe(r)));
+        QVERIFY2(r.received == r.sent, qPrintable(r.describe()));
         const QJsonObject s = stats(m_clientControl);
         QVERIFY(!pathOf(s, 1).value(QStringLiteral("answering")).toBool());
         QVERIFY(pathOf(s, 2).value(QStringLiteral("answering")).toBool());
@@ -366,7 +298,7 @@ private Q_SLOTS:
     void pathsAddedAndRemovedMidStreamLoseNothing()
     {
         QVERIFY(startClient(QStringLiteral("duplicate"), {1}));
-        const StreamResult r = stream(m_lab.routerNs(), 500, [&](int i) {
+        const UdpStreamResult r = stream(m_lab.routerNs(), 500, [&](int i) {
             if (i == 100)
                 QCOMPARE(control(m_clientControl,
                                  "path add 2 " + Lab::wanInterface(1).toLatin1() + ' ' + Lab::wanAddress(1).toLatin1()),
@@ -380,7 +312,7 @@ private Q_SLOTS:
             if (i == 400)
                 QCOMPARE(control(m_clientControl, "path down 2"), QByteArray("ok"));
         });
-        QVERIFY2(r.received == r.sent, qPrintable(describe(r)));
+        QVERIFY2(r.received == r.sent, qPrintable(r.describe()));
         const QJsonObject s = stats(m_clientControl);
         QCOMPARE(s.value(QStringLiteral("paths")).toArray().size(), 2);
         QCOMPARE(pathOf(s, 2).value(QStringLiteral("up")).toBool(), false);
@@ -409,8 +341,8 @@ private Q_SLOTS:
         QVERIFY(s.value(QStringLiteral("switches")).toInteger() >= 1);
         QVERIFY(!pathOf(s, active).value(QStringLiteral("answering")).toBool());
         // Traffic flows over the new path, and the server follows the client into best mode.
-        const StreamResult r = stream(m_lab.routerNs(), 100);
-        QVERIFY2(r.received == r.sent, qPrintable(describe(r)));
+        const UdpStreamResult r = stream(m_lab.routerNs(), 100);
+        QVERIFY2(r.received == r.sent, qPrintable(r.describe()));
         QCOMPARE(stats(m_serverControl).value(QStringLiteral("mode")).toString(), QStringLiteral("best"));
         // Switching modes through the control socket.
         QCOMPARE(control(m_clientControl, "mode duplicate"), QByteArray("ok"));
@@ -504,8 +436,8 @@ private Q_SLOTS:
         QCOMPARE(grew("delivered"), qint64(0)); // nothing reached WireGuard's side
         // The replays did not redirect the server's answers to the attacker's port: the stream
         // still works end to end, with no loss.
-        const StreamResult r = stream(m_lab.routerNs(), 100);
-        QVERIFY2(r.received == r.sent, qPrintable(describe(r)));
+        const UdpStreamResult r = stream(m_lab.routerNs(), 100);
+        QVERIFY2(r.received == r.sent, qPrintable(r.describe()));
         QVERIFY(m_server.state() == QProcess::Running);
     }
 

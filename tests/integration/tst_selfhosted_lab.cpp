@@ -18,6 +18,7 @@
 #include "ApiTestClient.h"
 #include "DaemonProcess.h"
 #include "Lab.h"
+#include "LabTraffic.h"
 
 #include <QtCore/QDir>
 #include <QtCore/QFile>
@@ -50,14 +51,14 @@ using namespace smoothwan;
 using smoothwan::lab::ExecResult;
 using smoothwan::lab::Lab;
 using smoothwan::lab::ThreadInNamespace;
+using smoothwan::lab::udpStream;
+using smoothwan::lab::UdpStreamResult;
 using smoothwan::test::Client;
 using smoothwan::test::DaemonProcess;
 
 namespace {
 
 const char *const VpsAddress = "198.18.0.1";
-const char *const BeyondVps = "203.0.113.1";
-const char *const BeyondHost = "203.0.113.2";
 constexpr quint16 EchoPort = 4000;
 constexpr quint16 DownloadPort = 4001;
 
@@ -199,73 +200,10 @@ private:
     QSet<QString> m_sources;
 };
 
-struct StreamResult
+// `count` numbered datagrams at 100/s from the LAN client to the echo beyond the VPS.
+UdpStreamResult stream(const QString &lanNs, int count, const std::function<void(int)> &at = {})
 {
-    int sent = 0;
-    int received = 0;
-    QList<int> missing;
-};
-
-// `count` numbered datagrams at 100/s from the LAN client to the echo beyond the VPS; `at(i)`
-// runs on the test's thread when datagram i is due.
-StreamResult stream(const QString &lanNs, int count, const std::function<void(int)> &at = {})
-{
-    StreamResult result;
-    std::vector<std::atomic<bool>> seen(static_cast<std::size_t>(count));
-    std::atomic<int> next {0};
-    std::atomic<bool> stop {false};
-    std::atomic<int> fdShared {-1};
-    std::thread worker([&] {
-        ThreadInNamespace in(lanNs);
-        const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        fdShared = fd;
-        const sockaddr_in to = endpoint(BeyondHost, EchoPort);
-        std::thread receiver([&] {
-            char buffer[2048];
-            while (!stop) {
-                pollfd p {fd, POLLIN, 0};
-                if (::poll(&p, 1, 100) <= 0)
-                    continue;
-                const ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
-                if (n >= 4) {
-                    quint32 v;
-                    std::memcpy(&v, buffer, sizeof v);
-                    v = ntohl(v);
-                    if (v < quint32(count))
-                        seen[v] = true;
-                }
-            }
-        });
-        for (int i = 0; i < count; ++i) {
-            char payload[200] = {};
-            const quint32 n = htonl(quint32(i));
-            std::memcpy(payload, &n, sizeof n);
-            ::sendto(fd, payload, sizeof payload, 0, reinterpret_cast<const sockaddr *>(&to), sizeof to);
-            next = i + 1;
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(1500)); // the last echoes
-        stop = true;
-        receiver.join();
-        ::close(fd);
-    });
-    int done = 0;
-    while (done < count) {
-        const int due = next;
-        for (; done < due; ++done)
-            if (at)
-                at(done);
-        QTest::qWait(2);
-    }
-    worker.join();
-    result.sent = count;
-    for (int i = 0; i < count; ++i) {
-        if (seen[std::size_t(i)])
-            ++result.received;
-        else
-            result.missing.append(i);
-    }
-    return result;
+    return udpStream(lanNs, Lab::beyondHost(), EchoPort, count, at, 200);
 }
 
 // A TCP download from the host beyond the VPS, read by a LAN client on its own thread.
@@ -278,7 +216,7 @@ public:
         m_thread = std::thread([this, lanNs, &state] {
             ThreadInNamespace in(lanNs);
             const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-            const sockaddr_in to = endpoint(BeyondHost, DownloadPort);
+            const sockaddr_in to = endpoint(qPrintable(Lab::beyondHost()), DownloadPort);
             if (!in.ok() || ::connect(fd, reinterpret_cast<const sockaddr *>(&to), sizeof to) != 0) {
                 state = -1;
                 ::close(fd);
@@ -353,7 +291,7 @@ class TestSelfHostedLab : public QObject
 private:
     Lab m_lab;
     QTemporaryDir m_dir;
-    QString m_beyondNs, m_serverIf, m_routerIf, m_code, m_serverState;
+    QString m_serverIf, m_routerIf, m_code, m_serverState;
     QProcess m_server;
     QByteArray m_serverLog;
     std::unique_ptr<DaemonProcess> m_daemon;
@@ -418,33 +356,12 @@ private Q_SLOTS:
         // Unique names: wireguard-go's sockets in /var/run/wireguard are shared by all namespaces.
         m_serverIf = QStringLiteral("swsv%1").arg(::getpid());
         m_routerIf = QStringLiteral("swrt%1").arg(::getpid());
-        m_beyondNs = m_lab.prefix() + QStringLiteral("-beyond");
         m_serverState = m_dir.filePath(QStringLiteral("server"));
-
-        const QString inet = m_lab.internetNs();
-        QVERIFY(Lab::exec({}, {QStringLiteral("ip"), QStringLiteral("netns"), QStringLiteral("add"), m_beyondNs}).ok());
-        QVERIFY(Lab::exec(inet, {QStringLiteral("ip"), QStringLiteral("link"), QStringLiteral("add"),
-                                 QStringLiteral("beyond0"), QStringLiteral("type"), QStringLiteral("veth"),
-                                 QStringLiteral("peer"), QStringLiteral("name"), QStringLiteral("vps0"),
-                                 QStringLiteral("netns"), m_beyondNs})
-                    .ok());
-        QVERIFY(Lab::exec(inet, {QStringLiteral("ip"), QStringLiteral("address"), QStringLiteral("add"),
-                                 QLatin1String(BeyondVps) + QStringLiteral("/24"), QStringLiteral("dev"),
-                                 QStringLiteral("beyond0")})
-                    .ok());
-        QVERIFY(Lab::exec(inet, {QStringLiteral("ip"), QStringLiteral("link"), QStringLiteral("set"),
-                                 QStringLiteral("beyond0"), QStringLiteral("up")})
-                    .ok());
-        for (const QStringList &args :
-             {QStringList {QStringLiteral("address"), QStringLiteral("add"),
-                           QLatin1String(BeyondHost) + QStringLiteral("/24"), QStringLiteral("dev"),
-                           QStringLiteral("vps0")},
-              QStringList {QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("vps0"), QStringLiteral("up")},
-              QStringList {QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("lo"), QStringLiteral("up")}})
-            QVERIFY(Lab::exec(m_beyondNs, QStringList {QStringLiteral("ip")} + args).ok());
-        QVERIFY(m_beyond.start(m_beyondNs));
+        QVERIFY(m_lab.addHostBeyond());
+        QVERIFY(m_beyond.start(m_lab.beyondNs()));
 
         // The VPS: smoothwan-server init prints the code, run sets up the server ends.
+        const QString inet = m_lab.internetNs();
         const ExecResult init =
             Lab::exec(inet, {QStringLiteral(SMOOTHWAN_SERVER_BIN), QStringLiteral("init"),
                              QStringLiteral("--public-address"), QLatin1String(VpsAddress),
@@ -506,8 +423,6 @@ private Q_SLOTS:
                 m_server.kill();
         }
         m_beyond.stop();
-        if (!m_beyondNs.isEmpty())
-            Lab::exec({}, {QStringLiteral("ip"), QStringLiteral("netns"), QStringLiteral("delete"), m_beyondNs});
         m_lab.destroy();
     }
 
@@ -580,7 +495,7 @@ private Q_SLOTS:
         QVERIFY(waitConnected());
         m_beyond.clearSources();
         bool impaired = true;
-        const StreamResult r = stream(m_lab.lanNs(), 500, [&](int i) {
+        const UdpStreamResult r = stream(m_lab.lanNs(), 500, [&](int i) {
             if (i == 150)
                 impaired = blackhole ? m_lab.blackhole(0) : m_lab.cut(0);
             if (i == 350)
@@ -589,10 +504,9 @@ private Q_SLOTS:
         QVERIFY(impaired);
         qInfo("%s: %d of %d datagrams came back", qPrintable(QString::fromLatin1(QTest::currentDataTag())), r.received,
               r.sent);
-        QVERIFY2(r.missing.isEmpty(),
-                 qPrintable(QStringLiteral("lost %1: first %2").arg(r.missing.size()).arg(r.missing.value(0))));
+        QVERIFY2(r.missing.empty(), qPrintable(r.describe()));
         // One public address: the VPS's (its side of the link to this host), never a WAN's.
-        QCOMPARE(m_beyond.sources(), QSet<QString> {QLatin1String(BeyondVps)});
+        QCOMPARE(m_beyond.sources(), QSet<QString> {Lab::beyondGateway()});
     }
 
     void tcpDownloadSurvivesACut()
@@ -625,7 +539,7 @@ private Q_SLOTS:
         QTest::qWait(1500);
         // The connection is ss-redir's, carried by MPTCP to ss-server on the VPS: the host beyond
         // sees the VPS.
-        QCOMPARE(m_beyond.sources(), QSet<QString> {QLatin1String(BeyondVps)});
+        QCOMPARE(m_beyond.sources(), QSet<QString> {Lab::beyondGateway()});
         // One subflow per WAN: ss-redir's connections to ss-server leave from both WAN addresses.
         const ExecResult sockets = Lab::exec(m_lab.routerNs(), {QStringLiteral("ss"), QStringLiteral("-tn"),
                                                                 QStringLiteral("dst"), QLatin1String(VpsAddress)});
@@ -653,7 +567,7 @@ private Q_SLOTS:
         Download d;
         QVERIFY(d.start(m_lab.lanNs()));
         QTest::qWait(500);
-        const StreamResult r = stream(m_lab.lanNs(), 300, [&](int i) {
+        const UdpStreamResult r = stream(m_lab.lanNs(), 300, [&](int i) {
             if (i == 100)
                 QVERIFY(setMode(QStringLiteral("redundant")));
             if (i == 200)
@@ -664,11 +578,7 @@ private Q_SLOTS:
         QVERIFY2(!d.m_broken, qPrintable(d.m_error));
         QVERIFY(d.m_bytes > before);
         d.stop();
-        QStringList lost;
-        for (int i : r.missing)
-            lost << QString::number(i);
-        QVERIFY2(r.missing.isEmpty(),
-                 qPrintable(QStringLiteral("lost %1: %2").arg(r.missing.size()).arg(lost.join(u' '))));
+        QVERIFY2(r.missing.empty(), qPrintable(r.describe()));
     }
 
     // A WAN taken out of the bond and put back (wan.set_enabled): the relay's path and the MPTCP
@@ -689,7 +599,7 @@ private Q_SLOTS:
                 .toBool();
         };
         bool commands = true;
-        const StreamResult r = stream(m_lab.lanNs(), 400, [&](int i) {
+        const UdpStreamResult r = stream(m_lab.lanNs(), 400, [&](int i) {
             if (i == 100)
                 commands = enable(false) && commands;
             if (i == 220)
@@ -705,7 +615,7 @@ private Q_SLOTS:
         QVERIFY2(!d.m_broken, qPrintable(d.m_error));
         QVERIFY(d.m_bytes > before);
         d.stop();
-        QVERIFY2(r.missing.isEmpty(), qPrintable(QStringLiteral("lost %1").arg(r.missing.size())));
+        QVERIFY2(r.missing.empty(), qPrintable(r.describe()));
     }
 
     void vpsUnreachableFallsBackOrBlocks()
@@ -763,7 +673,7 @@ private Q_SLOTS:
         QVERIFY(waitFor([&] { return relayChildPid(needle) > 0 && relayChildPid(needle) != pid; }, 15000));
         QVERIFY2(waitConnected(30000), qPrintable(engineState()));
         // Traffic resumes: UDP through WireGuard and the relay, TCP through ss-redir.
-        const StreamResult r = stream(m_lab.lanNs(), 50);
+        const UdpStreamResult r = stream(m_lab.lanNs(), 50);
         QVERIFY2(r.received == r.sent, qPrintable(QStringLiteral("%1 of %2").arg(r.received).arg(r.sent)));
         QVERIFY(waitFor(
             [&] {

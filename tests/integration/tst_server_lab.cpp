@@ -40,8 +40,7 @@ namespace {
 constexpr quint16 ClientRelayPort = 7421;
 const char *const PublicAddress = "198.18.0.1";
 // The host behind the VPS: knows 203.0.113.1 (the VPS) and nothing else.
-const char *const BeyondVps = "203.0.113.1";
-const char *const BeyondHost = "203.0.113.2";
+const QString BeyondHost = Lab::beyondHost();
 
 enum class Connect { Connected, Refused, TimedOut, Error };
 
@@ -114,7 +113,7 @@ class TestServerLab : public QObject
 private:
     Lab m_lab;
     QTemporaryDir m_dir;
-    QString m_stateDir, m_wireguardGo, m_serverIf, m_clientIf, m_beyondNs, m_code;
+    QString m_stateDir, m_wireguardGo, m_serverIf, m_clientIf, m_code;
     QProcess m_server, m_relay, m_wgClient;
     QByteArray m_log; // the server's output
 
@@ -146,28 +145,10 @@ private Q_SLOTS:
         // Unique names: wireguard-go's sockets in /var/run/wireguard are shared by all namespaces.
         m_serverIf = QStringLiteral("swsv%1").arg(::getpid());
         m_clientIf = QStringLiteral("swcl%1").arg(::getpid());
-        m_beyondNs = m_lab.prefix() + QStringLiteral("-beyond");
         m_stateDir = m_dir.filePath(QStringLiteral("state"));
 
-        // The rest of the internet, behind the VPS: a veth to a namespace with no route back
-        // to the tunnel's addresses.
-        const QString inet = m_lab.internetNs();
-        QVERIFY(Lab::exec({}, {QStringLiteral("ip"), QStringLiteral("netns"), QStringLiteral("add"), m_beyondNs}).ok());
-        QVERIFY(ip(inet, {QStringLiteral("link"), QStringLiteral("add"), QStringLiteral("beyond0"),
-                          QStringLiteral("type"), QStringLiteral("veth"), QStringLiteral("peer"),
-                          QStringLiteral("name"), QStringLiteral("vps0"), QStringLiteral("netns"), m_beyondNs}));
-        QVERIFY(ip(inet,
-                   {QStringLiteral("address"), QStringLiteral("add"), QLatin1String(BeyondVps) + QStringLiteral("/24"),
-                    QStringLiteral("dev"), QStringLiteral("beyond0")}));
-        QVERIFY(
-            ip(inet, {QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("beyond0"), QStringLiteral("up")}));
-        QVERIFY(ip(m_beyondNs,
-                   {QStringLiteral("address"), QStringLiteral("add"), QLatin1String(BeyondHost) + QStringLiteral("/24"),
-                    QStringLiteral("dev"), QStringLiteral("vps0")}));
-        QVERIFY(ip(m_beyondNs,
-                   {QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("vps0"), QStringLiteral("up")}));
-        QVERIFY(ip(m_beyondNs,
-                   {QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("lo"), QStringLiteral("up")}));
+        // The rest of the internet, behind the VPS: a namespace with no route back to the tunnel.
+        QVERIFY(m_lab.addHostBeyond());
     }
 
     void cleanupTestCase()
@@ -175,8 +156,6 @@ private Q_SLOTS:
         stop(m_wgClient);
         stop(m_relay);
         stop(m_server);
-        if (!m_beyondNs.isEmpty())
-            Lab::exec({}, {QStringLiteral("ip"), QStringLiteral("netns"), QStringLiteral("delete"), m_beyondNs});
         m_lab.destroy();
     }
 
@@ -356,8 +335,7 @@ private Q_SLOTS:
         WireGuardUapi::Peer peer;
         peer.publicKey = code.serverPublicKey;
         peer.endpoint = QStringLiteral("127.0.0.1:%1").arg(ClientRelayPort);
-        peer.allowedIps = {code.serverTunnelAddress + QStringLiteral("/32"),
-                           QLatin1String(BeyondHost) + QStringLiteral("/32")};
+        peer.allowedIps = {code.serverTunnelAddress + QStringLiteral("/32"), BeyondHost + QStringLiteral("/32")};
         peer.persistentKeepalive = 1;
         c.peers = {peer};
         QString error;
@@ -367,14 +345,14 @@ private Q_SLOTS:
                             QStringLiteral("dev"), m_clientIf}));
         QVERIFY(ip(router, {QStringLiteral("link"), QStringLiteral("set"), m_clientIf, QStringLiteral("mtu"),
                             QStringLiteral("1368"), QStringLiteral("up")}));
-        QVERIFY(ip(router, {QStringLiteral("route"), QStringLiteral("add"),
-                            QLatin1String(BeyondHost) + QStringLiteral("/32"), QStringLiteral("dev"), m_clientIf}));
+        QVERIFY(ip(router, {QStringLiteral("route"), QStringLiteral("add"), BeyondHost + QStringLiteral("/32"),
+                            QStringLiteral("dev"), m_clientIf}));
 
         // The first packets wait for the handshake.
         QVERIFY2(waitFor([&] { return ping(router, code.serverTunnelAddress); }, 20000),
                  "the server's tunnel address does not answer through WireGuard and the relays");
         // Beyond the VPS: that host has no route to the tunnel, so its answer proves the masquerade.
-        QVERIFY2(waitFor([&] { return ping(router, QLatin1String(BeyondHost), code.clientTunnelAddress); }, 10000),
+        QVERIFY2(waitFor([&] { return ping(router, BeyondHost, code.clientTunnelAddress); }, 10000),
                  "the host behind the VPS does not answer: no masquerade?");
         // Both WANs carried the relay's frames.
         for (int wan = 0; wan < 2; ++wan)

@@ -261,6 +261,20 @@ void Lab::destroy()
     m_prefix.clear();
 }
 
+bool Lab::addHostBeyond()
+{
+    if (m_prefix.isEmpty())
+        return false;
+    const QString beyond = beyondNs();
+    return ipBatch({}, {QStringLiteral("netns add ") + beyond}) &&
+           ipBatch(internetNs(), {QStringLiteral("link add beyond0 type veth peer name vps0 netns ") + beyond,
+                                  QStringLiteral("addr add %1/24 dev beyond0").arg(beyondGateway()),
+                                  QStringLiteral("link set beyond0 up")}) &&
+           ipBatch(beyond,
+                   {QStringLiteral("link set lo up"), QStringLiteral("addr add %1/24 dev vps0").arg(beyondHost()),
+                    QStringLiteral("link set vps0 up")});
+}
+
 QStringList Lab::namespaces() const
 {
     if (m_prefix.isEmpty())

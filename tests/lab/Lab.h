@@ -98,6 +98,14 @@ public:
     void stopTunnel();
     // Packets the router has routed into the tunnel (ours, or the named device); -1 without one.
     qint64 tunnelPackets(const QString &device = {}) const;
+    // A host behind the internet namespace, as the rest of the internet seen from a VPS the internet
+    // namespace plays: namespace beyondNs(), address beyondHost() on a veth whose other end,
+    // beyondGateway(), is in the internet namespace. It has no route to anything else, so what
+    // reaches it from the router came through the internet namespace's NAT. Removed by destroy().
+    bool addHostBeyond();
+    QString beyondNs() const { return nsName(QStringLiteral("beyond")); }
+    static QString beyondGateway() { return QStringLiteral("203.0.113.1"); }
+    static QString beyondHost() { return QStringLiteral("203.0.113.2"); }
     // A DNS server that answers every query with "refused": enough for DNS liveness probes.
     bool startDnsResponder(quint16 port = 53);
 

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "LabTraffic.h"
+
+#include "Lab.h"
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QStringList>
+#include <QtCore/QThread>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+namespace smoothwan::lab {
+
+QString UdpStreamResult::describe() const
+{
+    QStringList numbers;
+    for (int i : missing)
+        numbers << QString::number(i);
+    return QStringLiteral("sent %1 received %2 missing [%3]").arg(sent).arg(received).arg(numbers.join(u' '));
+}
+
+UdpStreamResult udpStream(const QString &ns, const QString &address, quint16 port, int count,
+                          const std::function<void(int)> &at, int payloadBytes, int intervalMs)
+{
+    UdpStreamResult result;
+    std::vector<std::atomic<bool>> seen(static_cast<std::size_t>(count));
+    std::atomic<int> next {0};
+    std::atomic<bool> failed {false};
+    std::atomic<bool> finished {false};
+    std::thread worker([&] {
+        ThreadInNamespace in(ns);
+        const int fd = in.ok() ? ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0) : -1;
+        sockaddr_in to {};
+        to.sin_family = AF_INET;
+        to.sin_port = htons(port);
+        if (fd < 0 || ::inet_pton(AF_INET, address.toLatin1().constData(), &to.sin_addr) != 1) {
+            failed = true;
+            next = count;
+            finished = true;
+            if (fd >= 0)
+                ::close(fd);
+            return;
+        }
+        std::atomic<bool> stop {false};
+        std::thread receiver([&] {
+            char buffer[2048];
+            while (!stop) {
+                pollfd p {fd, POLLIN, 0};
+                if (::poll(&p, 1, 100) <= 0)
+                    continue;
+                const ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
+                if (n >= 4) {
+                    quint32 v;
+                    std::memcpy(&v, buffer, sizeof v);
+                    v = ntohl(v);
+                    if (v < quint32(count))
+                        seen[v] = true;
+                }
+            }
+        });
+        std::vector<char> payload(std::max(payloadBytes, 4));
+        for (int i = 0; i < count; ++i) {
+            const quint32 n = htonl(quint32(i));
+            std::memcpy(payload.data(), &n, sizeof n);
+            ::sendto(fd, payload.data(), payload.size(), 0, reinterpret_cast<const sockaddr *>(&to), sizeof to);
+            next = i + 1;
+            std::this_thread::sleep_for(std::chrono::milliseconds(intervalMs));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1500)); // the last echoes
+        stop = true;
+        receiver.join();
+        ::close(fd);
+        finished = true;
+    });
+    int done = 0;
+    while (done < count) {
+        const int due = next;
+        for (; done < due; ++done)
+            if (at && !failed)
+                at(done);
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 2);
+        QThread::msleep(2);
+    }
+    while (!finished) { // the last echoes: the caller's event loop keeps turning
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        QThread::msleep(20);
+    }
+    worker.join();
+    if (failed)
+        return result; // sent 0: the caller's check fails and says so
+    result.sent = count;
+    for (int i = 0; i < count; ++i) {
+        if (seen[std::size_t(i)])
+            ++result.received;
+        else
+            result.missing.push_back(i);
+    }
+    return result;
+}
+
+} // namespace smoothwan::lab
