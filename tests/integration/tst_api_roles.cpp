@@ -16,8 +16,8 @@
 #include "DaemonProcess.h"
 #include "Lab.h"
 #include "NullApiBackend.h"
-#include "PairingCode.h"
 #include "Protocol.h"
+#include "SamplePairingCode.h"
 #include "StateStore.h"
 
 #include <QtCore/QFile>
@@ -62,23 +62,6 @@ struct Example
     QString why = {};         // why success is impossible by nature, when allowedCode is set
 };
 
-// A valid pairing code (what smoothwan-server init prints), made from fixed bytes.
-QString pairingCode()
-{
-    PairingCode c;
-    c.serverAddress = QStringLiteral("198.51.100.7");
-    c.relayPort = 51821;
-    c.shadowsocksPort = 8388;
-    c.serverPublicKey = QByteArray(32, '\x11');
-    c.clientPrivateKey = QByteArray(32, '\x22');
-    c.relayKey = QByteArray(32, '\x33');
-    c.clientTunnelAddress = QStringLiteral("10.201.0.2");
-    c.serverTunnelAddress = QStringLiteral("10.201.0.1");
-    c.tunnelPrefix = 24;
-    c.shadowsocksPassword = QByteArray(16, '\x44');
-    return c.encode();
-}
-
 // The examples, in the order they run for each role.
 QList<Example> examples()
 {
@@ -113,7 +96,7 @@ QList<Example> examples()
         {QStringLiteral("engine.log_tail"), json(R"({"lines":10})")},
         {QStringLiteral("engine.disconnect"), {}},
         // The self-hosted engine's pairing: kept beside the configuration, needs no running engine.
-        {QStringLiteral("engine.pair"), {{QStringLiteral("code"), pairingCode()}}},
+        {QStringLiteral("engine.pair"), {{QStringLiteral("code"), test::samplePairingCode().encode()}}},
         {QStringLiteral("engine.unpair"), {}},
     };
     // Every engine action through engine.action (login, connect and the tests while connected).

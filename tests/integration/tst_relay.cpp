@@ -64,15 +64,6 @@ int socketIn(const QString &ns, int domain, int type, int protocol)
     return fd;
 }
 
-sockaddr_in endpoint(const char *address, quint16 port)
-{
-    sockaddr_in a {};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    ::inet_pton(AF_INET, address, &a.sin_addr);
-    return a;
-}
-
 // One line to the relay's control socket, one line back.
 QByteArray control(const QString &path, const QByteArray &line)
 {
@@ -400,9 +391,9 @@ private Q_SLOTS:
         // The attacker: another socket on the router's WAN address.
         const int attacker = socketIn(m_lab.routerNs(), AF_INET, SOCK_DGRAM, 0);
         QVERIFY(attacker >= 0);
-        sockaddr_in from = endpoint(qPrintable(Lab::wanAddress(0)), 0);
+        sockaddr_in from = ipv4Endpoint(qPrintable(Lab::wanAddress(0)), 0);
         QCOMPARE(::bind(attacker, reinterpret_cast<sockaddr *>(&from), sizeof from), 0);
-        const sockaddr_in server = endpoint(ServerAddress, ServerPort);
+        const sockaddr_in server = ipv4Endpoint(ServerAddress, ServerPort);
         auto sendRaw = [&](const QByteArray &data) {
             ::sendto(attacker, data.constData(), size_t(data.size()), 0, reinterpret_cast<const sockaddr *>(&server),
                      sizeof server);

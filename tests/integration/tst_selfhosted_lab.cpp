@@ -49,6 +49,7 @@
 
 using namespace smoothwan;
 using smoothwan::lab::ExecResult;
+using smoothwan::lab::ipv4Endpoint;
 using smoothwan::lab::Lab;
 using smoothwan::lab::ThreadInNamespace;
 using smoothwan::lab::udpStream;
@@ -79,15 +80,6 @@ QString peerOf(const sockaddr_in &a)
     return QString::fromLatin1(text);
 }
 
-sockaddr_in endpoint(const char *address, quint16 port)
-{
-    sockaddr_in a {};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    ::inet_pton(AF_INET, address, &a.sin_addr);
-    return a;
-}
-
 // The host beyond the VPS: a UDP echo and a TCP source that sends as fast as it can to whoever
 // connects; both note the source addresses they see.
 class Beyond
@@ -99,7 +91,7 @@ public:
         m_udp = std::thread([this, ns, &ready] {
             ThreadInNamespace in(ns);
             const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-            const sockaddr_in a = endpoint("0.0.0.0", EchoPort);
+            const sockaddr_in a = ipv4Endpoint("0.0.0.0", EchoPort);
             if (!in.ok() || ::bind(fd, reinterpret_cast<const sockaddr *>(&a), sizeof a) != 0) {
                 ready = -1;
                 return;
@@ -125,7 +117,7 @@ public:
             const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
             const int one = 1;
             ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-            const sockaddr_in a = endpoint("0.0.0.0", DownloadPort);
+            const sockaddr_in a = ipv4Endpoint("0.0.0.0", DownloadPort);
             if (!in.ok() || ::bind(fd, reinterpret_cast<const sockaddr *>(&a), sizeof a) != 0 || ::listen(fd, 8) != 0) {
                 ready = -1;
                 return;
@@ -216,7 +208,7 @@ public:
         m_thread = std::thread([this, lanNs, &state] {
             ThreadInNamespace in(lanNs);
             const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-            const sockaddr_in to = endpoint(qPrintable(Lab::beyondHost()), DownloadPort);
+            const sockaddr_in to = ipv4Endpoint(qPrintable(Lab::beyondHost()), DownloadPort);
             if (!in.ok() || ::connect(fd, reinterpret_cast<const sockaddr *>(&to), sizeof to) != 0) {
                 state = -1;
                 ::close(fd);

@@ -20,6 +20,15 @@
 
 namespace smoothwan::lab {
 
+sockaddr_in ipv4Endpoint(const char *address, quint16 port)
+{
+    sockaddr_in a {};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    ::inet_pton(AF_INET, address, &a.sin_addr);
+    return a;
+}
+
 QString UdpStreamResult::describe() const
 {
     QStringList numbers;
@@ -39,10 +48,8 @@ UdpStreamResult udpStream(const QString &ns, const QString &address, quint16 por
     std::thread worker([&] {
         ThreadInNamespace in(ns);
         const int fd = in.ok() ? ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0) : -1;
-        sockaddr_in to {};
-        to.sin_family = AF_INET;
-        to.sin_port = htons(port);
-        if (fd < 0 || ::inet_pton(AF_INET, address.toLatin1().constData(), &to.sin_addr) != 1) {
+        const sockaddr_in to = ipv4Endpoint(address.toLatin1().constData(), port);
+        if (fd < 0 || to.sin_addr.s_addr == 0) {
             failed = true;
             next = count;
             finished = true;

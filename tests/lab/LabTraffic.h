@@ -3,10 +3,15 @@
 
 #include <QtCore/QString>
 
+#include <netinet/in.h>
+
 #include <functional>
 #include <vector>
 
 namespace smoothwan::lab {
+
+// An IPv4 socket address from dotted-quad text and a port (0.0.0.0 when the text is not one).
+sockaddr_in ipv4Endpoint(const char *address, quint16 port);
 
 struct UdpStreamResult
 {

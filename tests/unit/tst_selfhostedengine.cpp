@@ -7,6 +7,7 @@
 #include "Clock.h"
 #include "EngineActions.h"
 #include "EngineManager.h"
+#include "SamplePairingCode.h"
 #include "SelfHostedEngine.h"
 #include "StateStore.h"
 #include "WireGuardControl.h"
@@ -33,22 +34,6 @@ EngineWan wan(const QString &name, const QString &interface, const char *address
     w.usable = usable;
     w.priority = priority;
     return w;
-}
-
-PairingCode sampleCode()
-{
-    PairingCode c;
-    c.serverAddress = QStringLiteral("198.51.100.7");
-    c.relayPort = 51821;
-    c.shadowsocksPort = 8388;
-    c.serverPublicKey = QByteArray(32, '\x11');
-    c.clientPrivateKey = QByteArray(32, '\x22');
-    c.relayKey = QByteArray(32, '\x33');
-    c.clientTunnelAddress = QStringLiteral("10.201.0.2");
-    c.serverTunnelAddress = QStringLiteral("10.201.0.1");
-    c.tunnelPrefix = 24;
-    c.shadowsocksPassword = QByteArray(16, '\x44');
-    return c;
 }
 
 // Never there: the engine waits for it and never configures anything.
@@ -164,7 +149,7 @@ private Q_SLOTS:
 
     void ssRedirConfigurationComesFromTheCode()
     {
-        const PairingCode code = sampleCode();
+        const PairingCode code = test::samplePairingCode();
         const QJsonObject o = QJsonDocument::fromJson(SelfHostedEngine::ssRedirConfig(code, 7421)).object();
         QCOMPARE(o.value(QStringLiteral("server")).toString(), QStringLiteral("198.51.100.7"));
         QCOMPARE(o.value(QStringLiteral("server_port")).toInt(), 8388);
@@ -181,7 +166,7 @@ private Q_SLOTS:
         QString error;
         QVERIFY(!SelfHostedEngine::loadPairing(state, &error));
         QVERIFY(error.isEmpty()); // none yet is not an error
-        const QString text = sampleCode().encode();
+        const QString text = test::samplePairingCode().encode();
         QVERIFY2(SelfHostedEngine::savePairing(state, QStringLiteral("  ") + text + QStringLiteral("\n"), &error),
                  qPrintable(error));
         QFile f(SelfHostedEngine::pairingPath(state));
@@ -193,7 +178,7 @@ private Q_SLOTS:
                  QFileDevice::Permissions());
         const auto loaded = SelfHostedEngine::loadPairing(state, &error);
         QVERIFY(loaded);
-        QCOMPARE(*loaded, sampleCode());
+        QCOMPARE(*loaded, test::samplePairingCode());
         // A damaged file is named, with what is wrong.
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(text.left(40).toLatin1());
@@ -228,7 +213,7 @@ private Q_SLOTS:
     {
         const QString state = m_dir.filePath(QStringLiteral("paired"));
         QString error;
-        QVERIFY(SelfHostedEngine::savePairing(state, sampleCode().encode(), &error));
+        QVERIFY(SelfHostedEngine::savePairing(state, test::samplePairingCode().encode(), &error));
         SelfHostedEngine e(m_clock, {}, options(state));
         QSignalSpy events(&e, &Engine::event);
         e.start();
@@ -281,17 +266,18 @@ private Q_SLOTS:
         EngineManager manager(m_clock, store);
         const QString state = m_dir.filePath(QStringLiteral("manager"));
         manager.setStateDirectory(state);
-        QString typo = sampleCode().encode();
+        QString typo = test::samplePairingCode().encode();
         typo[20] = typo.at(20) == QLatin1Char('x') ? QLatin1Char('y') : QLatin1Char('x');
         EngineResult r = manager.pair(typo);
         QVERIFY(!r.ok);
         QCOMPARE(engineErrorCode(r.errorKind), QStringLiteral("invalid_format"));
         QVERIFY2(r.message.contains(QLatin1String("mistyped or truncated")), qPrintable(r.message));
         QVERIFY(!QFile::exists(SelfHostedEngine::pairingPath(state)));
-        r = manager.pair(sampleCode().encode());
+        r = manager.pair(test::samplePairingCode().encode());
         QVERIFY(r.ok);
         QCOMPARE(r.data.toObject().value(QStringLiteral("server")).toString(), QStringLiteral("198.51.100.7"));
-        QVERIFY(!QJsonDocument(r.data.toObject()).toJson().contains(sampleCode().relayKeyHex().toLatin1()));
+        QVERIFY(
+            !QJsonDocument(r.data.toObject()).toJson().contains(test::samplePairingCode().relayKeyHex().toLatin1()));
         QVERIFY(QFile::exists(SelfHostedEngine::pairingPath(state)));
         r = manager.unpair();
         QVERIFY(r.ok);
