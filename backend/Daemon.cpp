@@ -3,6 +3,7 @@
 
 #include "Clock.h"
 #include "ConfigStore.h"
+#include "Engine.h"
 #include "EngineManager.h"
 #include "LinkMonitor.h"
 #include "Logging.h"
@@ -182,6 +183,21 @@ QList<QHostAddress> Daemon::apiListenAddresses(const QList<QHostAddress> &config
         }
     }
     return out;
+}
+
+void Daemon::shutdown()
+{
+    if (m_shuttingDown)
+        return;
+    m_shuttingDown = true;
+    const Engine *engine = m_engines->engine();
+    if (!engine || engine->outlivesDaemon()) {
+        QMetaObject::invokeMethod(this, &Daemon::shutdownComplete, Qt::QueuedConnection);
+        return;
+    }
+    qCInfo(lcDaemon).noquote() << "stopping the" << engine->type() << "engine before exiting";
+    connect(m_engines, &EngineManager::shutdownComplete, this, &Daemon::shutdownComplete, Qt::SingleShotConnection);
+    m_engines->shutdown();
 }
 
 void Daemon::pushEngineWans()

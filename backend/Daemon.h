@@ -38,12 +38,22 @@ public:
     bool start(QString *error);
     // SIGHUP: re-read the configuration; a bad file keeps the current one.
     void reload();
+    // SIGTERM: an engine whose tunnel dies with the daemon (Engine::outlivesDaemon false) is
+    // stopped first, so routing moves the LAN off its tunnel (to the WANs, or blocks it with the
+    // kill switch) before the daemon exits; the rest of the routing stays. shutdownComplete()
+    // follows (at the latest after the engine manager's stop timeout).
+    void shutdown();
 
     // The API's listen addresses minus any that belongs to a WAN's link or the engine's tunnel:
     // the API is served on loopback and the LAN only. `refused` says which were dropped and why.
     QList<QHostAddress> apiListenAddresses(const QList<QHostAddress> &configured, QStringList *refused) const;
 
     EngineManager &engines() const { return *m_engines; }
+
+Q_SIGNALS:
+    void shutdownComplete();
+
+public:
     WanManager &wans() const { return *m_wans; }
     RoutingManager &routing() const { return *m_routing; }
 
@@ -61,6 +71,7 @@ private:
     WanManager *m_wans = nullptr;
     RoutingManager *m_routing = nullptr;
     EngineManager *m_engines = nullptr;
+    bool m_shuttingDown = false;
 };
 
 } // namespace smoothwan

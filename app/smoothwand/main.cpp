@@ -131,8 +131,9 @@ int main(int argc, char *argv[])
     QObject::connect(&signals, &smoothwan::UnixSignals::terminateRequested, &app, [&](int sig) {
         qCInfo(lcMain) << "signal" << sig << "received, stopping";
         systemd.stopping();
-        QCoreApplication::quit();
+        daemon.shutdown(); // a second signal is ignored while the engine stops
     });
+    QObject::connect(&daemon, &smoothwan::Daemon::shutdownComplete, &app, &QCoreApplication::quit);
     QObject::connect(&signals, &smoothwan::UnixSignals::reloadRequested, &app, [&] {
         systemd.reloading();
         daemon.reload();

@@ -79,6 +79,10 @@ public:
     // device exists while its server does not answer). Other engines' links come and go with
     // their connection: routing follows the link alone.
     virtual bool judgesTunnel() const { return false; }
+    // True when the engine's tunnel keeps running without SmoothWAN (the Speedify daemon is a
+    // service of its own); false when it dies with the daemon (our children), so the daemon stops
+    // it first on shutdown and routing moves the LAN off it before the daemon exits.
+    virtual bool outlivesDaemon() const { return false; }
 
 Q_SIGNALS:
     void statusChanged();

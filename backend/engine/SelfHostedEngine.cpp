@@ -359,7 +359,10 @@ void SelfHostedEngine::startChildren()
                             tr("apt install wireguard-go (or load the wireguard kernel module)"));
 
     const QString controlPath = QDir(runtime).filePath(QStringLiteral("relay.sock"));
+    // --path starts every path up: a backup WAN's path is set down by the first sync after start.
     m_relayLaunchPaths = relayPaths(m_wans, m_pathIds);
+    for (RelayPath &p : m_relayLaunchPaths)
+        p.up = true;
     QStringList relayArgs {
         QStringLiteral("--role"),     QStringLiteral("client"),
         QStringLiteral("--key-file"), keyFile,

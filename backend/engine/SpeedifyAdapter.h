@@ -54,6 +54,7 @@ public:
     QJsonObject status() const override;
     void setWans(const QList<EngineWan> &wans) override;
     QString tunnelInterface() const override { return QStringLiteral("connectify0"); }
+    bool outlivesDaemon() const override { return true; }
     QHostAddress tunnelGateway() const override { return QHostAddress(QStringLiteral("10.202.0.1")); }
     void setConfig(const SpeedifyConfig &config);
     // Whether stop() disconnects Speedify (switching engines: yes; the daemon shutting down or

@@ -944,7 +944,7 @@ ScrollPage {
                 id: pairingDetails
                 objectName: "pairingDetails"
                 readonly property var rows: [
-                    { label: qsTr("Server"), value: page.pairing.server || page.engine.server || "–" },
+                    { label: qsTr("Server"), value: page.pairing.server || (typeof page.engine.server === "string" ? page.engine.server : "") || "–" },
                     { label: qsTr("Relay port"), value: page.pairing.relayPort ? String(page.pairing.relayPort) + "/udp" : "–" },
                     { label: qsTr("Tunnel address"), value: page.pairing.tunnelAddress || "–" }
                 ]
@@ -977,7 +977,7 @@ ScrollPage {
                         Layout.column: 1
                         Layout.fillWidth: true
                         elide: Text.ElideRight
-                        text: modelData.value
+                        text: String(modelData.value)
                         color: page.stale ? Theme.textDim : Theme.text
                         font.pixelSize: Theme.fontBody
                     }

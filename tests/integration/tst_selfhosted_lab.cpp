@@ -292,6 +292,27 @@ private:
     Beyond m_beyond;
     quint16 m_port = 0;
     bool m_failed = false;
+    QByteArray m_yaml; // the daemon's configuration
+
+    // An admin connection with the daemon's local token, once the daemon listens.
+    std::unique_ptr<Client> connectAdmin()
+    {
+        QElapsedTimer waited;
+        waited.start();
+        while (waited.elapsed() < 15000) {
+            QFile token(m_daemon->stateDir() + QStringLiteral("/local-token"));
+            if (token.open(QIODevice::ReadOnly)) {
+                auto c = std::make_unique<Client>();
+                if (c->open(m_port) &&
+                    c->auth({{QStringLiteral("token"), QString::fromLatin1(token.readAll().trimmed())}})
+                            .value(QStringLiteral("type"))
+                            .toString() == QLatin1String("auth_ok"))
+                    return c;
+            }
+            QTest::qWait(200);
+        }
+        return nullptr;
+    }
 
     QJsonObject engine()
     {
@@ -370,32 +391,18 @@ private Q_SLOTS:
 
         // The router: the real daemon, bonded, the self-hosted engine (not paired yet).
         m_port = quint16(20000 + (::getpid() + 7) % 20000);
-        const QByteArray yaml = "wans:\n"
-                                "  - name: wan0\n    interface: wan0\n"
-                                "  - name: wan1\n    interface: wan1\n"
-                                "routing:\n  policy: bonded\n  kill_switch: false\n"
-                                "engine:\n  type: selfhosted\n  selfhosted:\n    mode: redundant\n    interface: " +
-                                m_routerIf.toLatin1() + "\napi:\n  port: " + QByteArray::number(m_port) + "\n";
+        m_yaml = "wans:\n"
+                 "  - name: wan0\n    interface: wan0\n"
+                 "  - name: wan1\n    interface: wan1\n"
+                 "routing:\n  policy: bonded\n  kill_switch: false\n"
+                 "engine:\n  type: selfhosted\n  selfhosted:\n    mode: redundant\n    interface: " +
+                 m_routerIf.toLatin1() + "\napi:\n  port: " + QByteArray::number(m_port) + "\n";
         m_daemon = std::make_unique<DaemonProcess>();
-        QVERIFY(
-            m_daemon->start(m_lab.routerNs(), yaml, {QStringLiteral("--relay"), QStringLiteral(SMOOTHWAN_RELAY_BIN)}));
+        QVERIFY(m_daemon->start(m_lab.routerNs(), m_yaml,
+                                {QStringLiteral("--relay"), QStringLiteral(SMOOTHWAN_RELAY_BIN)}));
         m_inRouter = std::make_unique<ThreadInNamespace>(m_lab.routerNs());
         QVERIFY2(m_inRouter->ok(), qPrintable(m_inRouter->errorString()));
-        QElapsedTimer waited;
-        waited.start();
-        while (!m_admin && waited.elapsed() < 15000) {
-            QFile token(m_daemon->stateDir() + QStringLiteral("/local-token"));
-            if (token.open(QIODevice::ReadOnly)) {
-                auto c = std::make_unique<Client>();
-                if (c->open(m_port) &&
-                    c->auth({{QStringLiteral("token"), QString::fromLatin1(token.readAll().trimmed())}})
-                            .value(QStringLiteral("type"))
-                            .toString() == QLatin1String("auth_ok"))
-                    m_admin = std::move(c);
-            }
-            if (!m_admin)
-                QTest::qWait(200);
-        }
+        m_admin = connectAdmin();
         QVERIFY2(m_admin, m_daemon->log().constData());
     }
 
@@ -685,6 +692,65 @@ private Q_SLOTS:
         for (const QJsonValue &c : components)
             restarts += c.toObject().value(QStringLiteral("restarts")).toInt();
         QVERIFY(restarts >= 1);
+    }
+
+    // Stopping the daemon takes the engine's children and MPTCP endpoints with it and leaves the
+    // LAN on the WANs (kill switch off), not in a dead tunnel; started again, the pairing is still
+    // there and the bond comes back by itself.
+    void daemonStopAndRestart()
+    {
+        QVERIFY(waitConnected());
+        // wan1 becomes a backup: its path is set down at once while wan0 works,
+        const auto tier = [this](const char *priority) {
+            return m_admin
+                ->call(QStringLiteral("wan.set_priority"), {{QStringLiteral("wan"), QStringLiteral("wan1")},
+                                                            {QStringLiteral("priority"), QLatin1String(priority)}})
+                .value(QStringLiteral("success"))
+                .toBool();
+        };
+        const auto wan1PathState = [this] {
+            for (const QJsonValue &a : engine().value(QStringLiteral("adapters")).toArray())
+                if (a.toObject().value(QStringLiteral("wan")).toString() == QLatin1String("wan1"))
+                    return a.toObject().value(QStringLiteral("state")).toString();
+            return QString();
+        };
+        QVERIFY(tier("backup"));
+        QVERIFY2(waitFor([&] { return wan1PathState() == QLatin1String("down"); }, 10000), qPrintable(wan1PathState()));
+        // ...and when the engine starts while the WANs are known (pairing again restarts it with
+        // a --path per WAN, each starting up): the engine sets it down.
+        QVERIFY(m_admin->call(QStringLiteral("engine.pair"), {{QStringLiteral("code"), m_code}})
+                    .value(QStringLiteral("success"))
+                    .toBool());
+        QVERIFY(waitFor([&] { return engineState() != QLatin1String("connected"); }, 5000));
+        QVERIFY2(waitConnected(30000), qPrintable(engineState()));
+        QVERIFY2(waitFor([&] { return wan1PathState() == QLatin1String("down"); }, 10000), qPrintable(wan1PathState()));
+        QVERIFY(tier("always"));
+        QVERIFY(waitFor([&] { return wan1PathState() == QLatin1String("active"); }, 10000));
+        m_admin.reset();
+        m_daemon->stop();
+        const QByteArray runtime = QDir(m_daemon->stateDir()).filePath(QStringLiteral("run/selfhosted")).toUtf8();
+        QVERIFY(waitFor([&] { return relayChildPid(runtime) == 0; }, 10000));
+        QVERIFY(waitFor(
+            [&] {
+                return !Lab::exec(m_lab.routerNs(), {QStringLiteral("ip"), QStringLiteral("link"),
+                                                     QStringLiteral("show"), QStringLiteral("dev"), m_routerIf})
+                            .ok();
+            },
+            10000));
+        const ExecResult table =
+            Lab::exec(m_lab.routerNs(), {QStringLiteral("ip"), QStringLiteral("route"), QStringLiteral("show"),
+                                         QStringLiteral("table"), QStringLiteral("5201")});
+        QVERIFY2(table.output.contains("default via") && table.output.contains("dev wan"), table.output.constData());
+        const ExecResult endpoints = Lab::exec(m_lab.routerNs(), {QStringLiteral("ip"), QStringLiteral("mptcp"),
+                                                                  QStringLiteral("endpoint"), QStringLiteral("show")});
+        QVERIFY2(endpoints.output.trimmed().isEmpty(), endpoints.output.constData());
+
+        QVERIFY(m_daemon->start(m_lab.routerNs(), m_yaml,
+                                {QStringLiteral("--relay"), QStringLiteral(SMOOTHWAN_RELAY_BIN)}));
+        m_admin = connectAdmin();
+        QVERIFY(m_admin);
+        QVERIFY2(waitConnected(40000), qPrintable(engineState()));
+        QCOMPARE(engine().value(QStringLiteral("server")).toString(), QLatin1String(VpsAddress));
     }
 
     void unpairStopsTheBond()
