@@ -28,6 +28,7 @@ struct EngineWan
     // (sameSettings()); the self-hosted engine follows them.
     QHostAddress address {}; // its IPv4 address; null while it has none
     bool usable = false;     // health up or degraded
+    bool carrier = true;     // its link has carrier (false: cut, seen on netlink at once)
 
     bool operator==(const EngineWan &) const = default;
     static bool sameSettings(const QList<EngineWan> &a, const QList<EngineWan> &b)

@@ -244,6 +244,7 @@ QList<EngineWan> EngineManager::engineWans(const QList<WanConfig> &config, const
             w.interface = s.interface;
             w.address = s.address;
             w.usable = s.state == HealthState::Up || s.state == HealthState::Degraded;
+            w.carrier = s.carrier;
         }
         w.priority = c.priority;
         w.caps = c.caps;

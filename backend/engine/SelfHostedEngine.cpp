@@ -181,15 +181,23 @@ QByteArray SelfHostedEngine::ssRedirConfig(const PairingCode &code, quint16 loca
 
 QList<SelfHostedEngine::RelayPath> SelfHostedEngine::relayPaths(const QList<EngineWan> &wans, QHash<QString, int> &ids)
 {
-    QList<RelayPath> out;
-    bool betterUsable = false;
-    for (const EngineWan &w : wans)
-        if (w.enabled && w.usable && !w.interface.isEmpty() && !w.address.isNull() &&
-            (w.priority == WanPriority::Always || w.priority == WanPriority::Secondary))
-            betterUsable = true;
+    const auto carries = [](const EngineWan &w) {
+        return w.enabled && w.priority != WanPriority::Never && !w.interface.isEmpty() && !w.address.isNull() &&
+               w.address.protocol() == QAbstractSocket::IPv4Protocol;
+    };
+    bool betterUsable = false; // a WAN above the backup tier works
+    int withCarrier = 0;       // WANs that may carry and whose link has carrier
     for (const EngineWan &w : wans) {
-        if (!w.enabled || w.priority == WanPriority::Never || w.interface.isEmpty() || w.address.isNull() ||
-            w.address.protocol() != QAbstractSocket::IPv4Protocol)
+        if (!carries(w))
+            continue;
+        if (w.usable && (w.priority == WanPriority::Always || w.priority == WanPriority::Secondary))
+            betterUsable = true;
+        if (w.carrier)
+            ++withCarrier;
+    }
+    QList<RelayPath> out;
+    for (const EngineWan &w : wans) {
+        if (!carries(w))
             continue;
         int id = ids.value(w.name);
         if (id == 0) {
@@ -204,8 +212,14 @@ QList<SelfHostedEngine::RelayPath> SelfHostedEngine::relayPaths(const QList<Engi
                 continue; // more than 16 WANs
             ids.insert(w.name, id);
         }
-        // A backup WAN carries nothing while a better one works.
-        out.append({id, w.interface, w.address, !(w.priority == WanPriority::Backup && betterUsable)});
+        // A backup WAN carries nothing while a better one works. A WAN whose link lost carrier (a
+        // cut, seen on netlink at once) carries nothing while another has carrier: the relay moves
+        // off it now instead of after its own 350 ms without answers, and back the moment carrier
+        // returns. (Health is not used for this: it recovers only after its up-rounds.) Never all
+        // paths down.
+        const bool backupIdle = w.priority == WanPriority::Backup && betterUsable;
+        const bool dead = !w.carrier && withCarrier > 0;
+        out.append({id, w.interface, w.address, !backupIdle && !dead});
     }
     return out;
 }

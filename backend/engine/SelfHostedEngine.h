@@ -31,7 +31,8 @@ class WireGuardControl;
 //  - smoothwan-relay --role client: WireGuard's datagrams over one socket per WAN to the server's
 //    relay port, `duplicate` (redundant, streaming) or `best` (speed); one path per WAN with an
 //    address (path ids stable per WAN name), changed through its control socket as WANs come and
-//    go, so flows never restart; a WAN of tier backup is set down while a better WAN is usable;
+//    go, so flows never restart; a WAN of tier backup is set down while a better WAN is usable,
+//    and a WAN without carrier while another has it (a cut moves traffic at once);
 //  - ss-redir (under `mptcpize run` when it is installed) towards the server's ss-server, for LAN
 //    TCP in speed and streaming mode (tcpRedirectPort() tells routing to redirect it);
 //  - MPTCP endpoints, one per usable WAN (MptcpManager; none without an MptcpEndpoints);
@@ -113,6 +114,8 @@ public:
     };
     // The relay's paths for `wans`: every enabled WAN with an interface and an address that is
     // not of tier never; ids from `ids` (WAN name -> 1..16, new names get the lowest free id).
+    // Set down: a backup-tier WAN while a better one is usable; a WAN without carrier while another
+    // WAN has it.
     static QList<RelayPath> relayPaths(const QList<EngineWan> &wans, QHash<QString, int> &ids);
 
 private:

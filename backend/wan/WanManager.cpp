@@ -265,7 +265,8 @@ QList<WanManager::WanStatus> WanManager::status() const
         if (w->ifindex != 0)
             if (const auto link = m_links.link(w->ifindex))
                 address = firstAddress(*link, QAbstractSocket::IPv4Protocol);
-        out.append({name, w->ifname, w->ifindex, w->tracker->state(), w->config.priority, w->config.weight, address});
+        out.append({name, w->ifname, w->ifindex, w->tracker->state(), w->config.priority, w->config.weight, address,
+                    w->carrier});
     }
     return out;
 }

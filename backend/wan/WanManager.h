@@ -52,6 +52,7 @@ public:
         WanPriority priority = WanPriority::Always;
         int weight = 1;
         QHostAddress address {}; // its first IPv4 address; null while it has none
+        bool carrier = false;    // its link has carrier (seen on netlink, at once)
     };
     QList<WanStatus> status() const;
 

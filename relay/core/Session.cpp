@@ -66,6 +66,8 @@ void Session::resetSession(std::uint32_t session)
     m_dataWindow.reset();
     m_active = 0;
     m_dupRemaining = 0;
+    m_peerPrimary = 0;
+    m_peerPrimaryUs = 0;
     for (Path &path : m_paths)
         resetPath(path, false); // the server forgets the old session's paths
 }
@@ -114,10 +116,16 @@ std::uint8_t Session::pickBest(std::uint64_t nowUs) const
 
 void Session::evaluate(std::uint64_t nowUs)
 {
-    const std::uint8_t best = pickBest(nowUs);
+    std::uint8_t best = pickBest(nowUs);
+    // The server follows the client's recent choice while that path answers.
+    const bool follow = m_role == Role::Server && m_peerPrimary != 0 &&
+                        nowUs - m_peerPrimaryUs <= m_options.deadAfterUs() && usable(m_peerPrimary, nowUs) &&
+                        answering(m_peerPrimary, nowUs);
+    if (follow)
+        best = m_peerPrimary;
     if (best == 0 || best == m_active)
         return;
-    bool switchNow = m_active == 0 || !usable(m_active, nowUs) || !answering(m_active, nowUs);
+    bool switchNow = follow || m_active == 0 || !usable(m_active, nowUs) || !answering(m_active, nowUs);
     if (!switchNow) {
         // Both answer: move only for a clear gain (no loss where the active path has some, or an
         // RTT lower by more than 10 % and 2 ms), so two similar paths do not flap.
@@ -331,8 +339,14 @@ RxVerdict Session::receive(std::span<const std::uint8_t> frame, std::uint8_t arr
     case FrameType::Data:
         break;
     }
-    if (m_role == Role::Server)
+    if (m_role == Role::Server) {
         m_mode = (header.flags & flags::BestMode) ? Mode::Best : Mode::Duplicate;
+        if (m_mode == Mode::Best && (header.flags & flags::Primary)) {
+            m_peerPrimary = header.pathId;
+            m_peerPrimaryUs = nowUs;
+            evaluate(nowUs); // before the answer to this datagram is sent
+        }
+    }
     switch (m_dataWindow.accept(header.seq)) {
     case ReplayWindow::Result::Accepted:
         ++m_counters.delivered;

@@ -13,7 +13,10 @@
 //              (all usable paths when none answers);
 //   best: the answering path with no recent probe loss and the lowest RTT; when the active path
 //         stops answering (no probe reply for `deadAfterUs`) it switches at once, and the first
-//         `switchDuplicates` datagrams after any switch go over every answering path.
+//         `switchDuplicates` datagrams after any switch go over every answering path. The server
+//         answers over the path the client marks as its choice (flag Primary) while that path
+//         answers: the client knows its WANs (a cut, a tier change), so both directions move
+//         together, at the client's first datagram on the new path.
 // Incoming frames pass, in order: MAC, direction, session, the path's replay window (path
 // sequence), then for data the session's dedupe window (sequence). Nothing before the MAC check
 // changes any state, so forged frames cannot move a window.
@@ -157,6 +160,8 @@ private:
     ReplayWindow m_dataWindow;
     std::uint64_t m_lastValidUs = 0, m_peerLastSendUs = 0;
     std::uint8_t m_active = 0;
+    std::uint8_t m_peerPrimary = 0;    // server: the path the client last chose (0: none yet)
+    std::uint64_t m_peerPrimaryUs = 0; // when a datagram with that choice arrived
     int m_dupRemaining = 0;
     std::array<Path, MaxPaths + 1> m_paths {};
     Counters m_counters;

@@ -486,6 +486,43 @@ private Q_SLOTS:
         QTest::newRow("streaming, blackhole") << QStringLiteral("streaming") << true;
     }
 
+    // Speed mode sends each datagram over one path: a cut costs what passes before the relay
+    // moves (the daemon sets the cut WAN's path down as soon as netlink says so), a blackhole up
+    // to the relay's 350 ms without answers. Printed, not asserted: it is a matter of time.
+    void speedModeLossOnACutAndABlackhole()
+    {
+        QVERIFY(setMode(QStringLiteral("speed")));
+        QVERIFY(waitConnected());
+        for (const bool blackhole : {false, true}) {
+            QVERIFY(waitFor(
+                [&] {
+                    return !engine()
+                                .value(QStringLiteral("session"))
+                                .toObject()
+                                .value(QStringLiteral("activeWan"))
+                                .isNull();
+                },
+                10000));
+            const int active =
+                engine().value(QStringLiteral("session")).toObject().value(QStringLiteral("activeWan")) ==
+                        QLatin1String("wan1")
+                    ? 1
+                    : 0;
+            bool impaired = true;
+            const UdpStreamResult r = stream(m_lab.lanNs(), 300, [&](int i) {
+                if (i == 100)
+                    impaired = blackhole ? m_lab.blackhole(active) : m_lab.cut(active);
+                if (i == 220)
+                    impaired = m_lab.restore(active) && impaired;
+            });
+            QVERIFY(impaired);
+            qInfo("speed mode, %s of the WAN carrying the stream: %d of %d datagrams lost",
+                  blackhole ? "blackhole" : "cut", int(r.missing.size()), r.sent);
+            QCOMPARE(r.sent, 300);
+            QVERIFY(waitConnected());
+        }
+    }
+
     void udpStreamLosesNothing()
     {
         QFETCH(QString, mode);

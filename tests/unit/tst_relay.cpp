@@ -447,6 +447,35 @@ private Q_SLOTS:
         QCOMPARE(net.client.activePath(), std::uint8_t(2));
     }
 
+    // The server answers over the path the client chose, from the client's first datagram on it:
+    // a WAN the client sets down (a cut it saw on netlink) moves both directions at once, without
+    // waiting for the server's own T of unanswered probes.
+    void serverFollowsTheClientsChoice()
+    {
+        Net net;
+        net.addPath(1, 5000);
+        net.addPath(2, 9000);
+        net.client.setMode(Mode::Best);
+        net.run(300);
+        net.send(bytes("a"));
+        net.run(50);
+        QCOMPARE(net.client.activePath(), std::uint8_t(1));
+        QCOMPARE(net.server.activePath(), std::uint8_t(1));
+        // The client takes path 1 down: its next datagram goes over path 2, marked as its choice,
+        // and the server's answer to it already goes over path 2.
+        QVERIFY(net.client.setAdminUp(1, false));
+        net.send(bytes("b"));
+        QCOMPARE(net.client.activePath(), std::uint8_t(2));
+        net.run(10); // path 2 delivers it (9 ms)
+        QCOMPARE(net.server.activePath(), std::uint8_t(2));
+        // And stays there while the client keeps choosing it.
+        for (int i = 0; i < 10; ++i) {
+            net.send(Bytes {std::uint8_t(i)});
+            net.run(100);
+        }
+        QCOMPARE(net.server.activePath(), std::uint8_t(2));
+    }
+
     void removingTheActivePathDuplicatesTheNextDatagrams()
     {
         Net net;

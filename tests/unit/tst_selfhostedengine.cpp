@@ -147,6 +147,28 @@ private Q_SLOTS:
         QVERIFY(paths[1].up);
     }
 
+    // A WAN whose link lost carrier (a cut, seen on netlink at once) is set down while another
+    // has carrier, and up again the moment carrier is back; never every path down.
+    void cutWanIsSetDownWhileAnotherHasCarrier()
+    {
+        QHash<QString, int> ids;
+        QList<EngineWan> wans {wan(QStringLiteral("fibre"), QStringLiteral("eth1"), "100.64.0.2", false),
+                               wan(QStringLiteral("cable"), QStringLiteral("eth2"), "100.64.1.2", false)};
+        auto paths = SelfHostedEngine::relayPaths(wans, ids); // health unknown: both carry
+        QVERIFY(paths[0].up && paths[1].up);
+        wans[0].carrier = false;
+        paths = SelfHostedEngine::relayPaths(wans, ids);
+        QVERIFY(!paths[0].up);
+        QVERIFY(paths[1].up);
+        wans[1].carrier = false; // both cut: both stay up, the relay finds out what still answers
+        paths = SelfHostedEngine::relayPaths(wans, ids);
+        QVERIFY(paths[0].up && paths[1].up);
+        wans[0].carrier = true; // fibre back (its health may still say down): it carries again
+        paths = SelfHostedEngine::relayPaths(wans, ids);
+        QVERIFY(paths[0].up);
+        QVERIFY(!paths[1].up);
+    }
+
     void ssRedirConfigurationComesFromTheCode()
     {
         const PairingCode code = test::samplePairingCode();
