@@ -24,6 +24,8 @@ packages=(
     qml6-module-qt-labs-folderlistmodel
     # the network lab and the integration tests
     iproute2 nftables iputils-ping iperf3 conntrack procps
+    # scripts/lib/lab.sh reads smoothwanctl --json (the lab's engine state)
+    jq
     # WireGuard (userspace) through smoothwan-relay in tst_relay_lab
     wireguard-go wireguard-tools
     # SmoothWAN's own engine, TCP aggregation (tst_mptcp_lab): ss-redir/ss-server under mptcpize
