@@ -51,6 +51,7 @@ struct PlannedRule
     QHostAddress from;             // source match (a host) when not null
     int suppressPrefixLength = -1; // >= 0: ignore routes with a prefix this short or shorter
     QHostAddress to {};            // destination match (a host) when not null
+    bool localOnly = false;        // only what the router itself sends (iif lo)
     friend bool operator==(const PlannedRule &, const PlannedRule &) = default;
 };
 

@@ -117,7 +117,11 @@ int main(int argc, char *argv[])
         // The self-hosted engine: wireguard-go through its UAPI socket, the kernel's MPTCP
         // endpoints through generic netlink, our relay.
         smoothwan::SelfHostedEngine::Options o;
-        o.wireguard = [](const QString &interface) { return std::make_unique<smoothwan::WireGuardUapi>(interface); };
+        // A short timeout: the engine reads WireGuard's counters every second on the event loop.
+        o.wireguard = [](const QString &interface) {
+            return std::make_unique<smoothwan::WireGuardUapi>(
+                interface, QString::fromLatin1(smoothwan::WireGuardUapi::DefaultSocketDir), 300);
+        };
         o.mptcp = &mptcp;
         const QString beside = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("smoothwan-relay"));
         o.relay = parser.isSet(relayOption)          ? parser.value(relayOption)

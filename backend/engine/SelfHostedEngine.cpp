@@ -8,9 +8,11 @@
 #include "WireGuardControl.h"
 
 #include <QtCore/QDir>
+#include <QtCore/QElapsedTimer>
 #include <QtCore/QFile>
 #include <QtCore/QJsonDocument>
 #include <QtNetwork/QLocalSocket>
+#include <QtNetwork/QTcpSocket>
 #include <QtNetwork/QUdpSocket>
 
 #include <deque>
@@ -52,6 +54,7 @@ public:
                     continue;
                 Reply r = std::move(m_pending.front());
                 m_pending.pop_front();
+                m_since.start();
                 r(line);
             }
         });
@@ -70,11 +73,15 @@ public:
                 return;
             }
         }
+        if (m_pending.empty())
+            m_since.start();
         m_pending.push_back(std::move(reply));
         m_socket.write(command + '\n');
     }
 
     bool busy() const { return !m_pending.empty(); }
+    // How long the oldest unanswered command has waited (0 when none waits).
+    qint64 waitingMs() const { return m_pending.empty() ? 0 : m_since.elapsed(); }
     void reset()
     {
         m_socket.abort();
@@ -93,6 +100,7 @@ private:
     QString m_path;
     QLocalSocket m_socket;
     std::deque<Reply> m_pending;
+    QElapsedTimer m_since;
 };
 
 SelfHostedEngine::SelfHostedEngine(const Clock &clock, const SelfHostedConfig &config, Options options, QObject *parent)
@@ -288,6 +296,12 @@ void SelfHostedEngine::stop()
 void SelfHostedEngine::connectTunnel()
 {
     m_disconnected = false;
+    const auto givenUp = [](const std::unique_ptr<ProcessSupervisor> &p) {
+        return p && (p->state() == ProcessSupervisor::State::CrashLoop ||
+                     p->state() == ProcessSupervisor::State::NotInstalled);
+    };
+    if (m_started && m_pairing && (givenUp(m_wireguard) || givenUp(m_relay) || givenUp(m_ssRedir)))
+        stopChildren(); // a user's Connect starts over what supervision gave up on
     if (m_started && m_pairing && !m_relay) {
         startChildren();
         Q_EMIT event(QStringLiteral("info"), tr("Connecting to %1").arg(m_pairing->serverAddress));
@@ -348,6 +362,7 @@ void SelfHostedEngine::startChildren()
         fail(w.error);
         return;
     }
+    m_wroteSecrets = true;
     const QString ssFile = QDir(runtime).filePath(QStringLiteral("ss-redir.json"));
     w = writeAtomically(ssFile, ssRedirConfig(code, m_config.tcpPort), 0600);
     if (!w.ok) {
@@ -369,14 +384,13 @@ void SelfHostedEngine::startChildren()
 
     const QString wgGo = ProcessSupervisor::findExecutable(m_options.wireguardGo);
     m_wireguard = supervise(QString(WireGuardName), wgGo.isEmpty() ? m_options.wireguardGo : wgGo,
-                            {QStringLiteral("-f"), m_config.interface},
-                            tr("apt install wireguard-go (or load the wireguard kernel module)"));
+                            {QStringLiteral("-f"), m_config.interface}, tr("apt install wireguard-go"));
 
     const QString controlPath = QDir(runtime).filePath(QStringLiteral("relay.sock"));
-    // --path starts every path up: a backup WAN's path is set down by the first sync after start.
-    m_relayLaunchPaths = relayPaths(m_wans, m_pathIds);
-    for (RelayPath &p : m_relayLaunchPaths)
-        p.up = true;
+    // No --path: every path is added through the control socket once the relay runs, so a restart
+    // never binds to a WAN address or device that is gone since (the relay would exit and the
+    // supervisor give up); the mode is given at start and corrected the same way.
+    relayPaths(m_wans, m_pathIds); // keeps the ids stable from the first start on
     QStringList relayArgs {
         QStringLiteral("--role"),     QStringLiteral("client"),
         QStringLiteral("--key-file"), keyFile,
@@ -384,9 +398,6 @@ void SelfHostedEngine::startChildren()
         QStringLiteral("--server"),   QStringLiteral("%1:%2").arg(code.serverAddress).arg(code.relayPort),
         QStringLiteral("--mode"),     relayMode(),
         QStringLiteral("--control"),  controlPath};
-    for (const RelayPath &p : std::as_const(m_relayLaunchPaths))
-        relayArgs << QStringLiteral("--path")
-                  << QStringLiteral("%1=%2,%3").arg(p.id).arg(p.device, p.source.toString());
     m_relayLaunchMode = relayMode();
     m_relayModeSet = m_relayLaunchMode;
     m_relay = supervise(QString(RelayName), m_options.relay, relayArgs, tr("install the smoothwan package"));
@@ -420,7 +431,7 @@ void SelfHostedEngine::startChildren()
     updateMptcp();
     m_statsTimer.start();
     qCInfo(lcEngine).noquote() << "self-hosted: started towards" << code.serverAddress << "with"
-                               << m_relayLaunchPaths.size() << "path(s), mode" << configName(m_config.mode);
+                               << "mode" << configName(m_config.mode);
 }
 
 void SelfHostedEngine::stopChildren()
@@ -438,8 +449,16 @@ void SelfHostedEngine::stopChildren()
     m_wireguard.reset(); // wireguard-go removes its interface as it exits
     m_wg.reset();
     m_wgConfigured = false;
+    // The children's secrets go with them (only this engine's: an engine that wrote none must not
+    // remove those of the one that replaced it).
+    if (m_wroteSecrets)
+        for (const char *secret : {"relay.key", "ss-redir.json"})
+            QFile::remove(QDir(subdir(m_options.runtimeDir)).filePath(QLatin1String(secret)));
+    m_wroteSecrets = false;
+    m_ssReachable.reset();
+    m_ssCheckedMs = -1;
+    m_controlMisses = 0;
     m_relayPaths.clear();
-    m_relayLaunchPaths.clear();
     m_adapters = {};
     m_session = {};
     m_pathBytes.clear();
@@ -471,8 +490,12 @@ void SelfHostedEngine::onChildState(const QString &name, ProcessSupervisor::Stat
             m_configureTimer.start();
         } else if (name == RelayName) {
             // Started with its launch arguments: bring it to what the WANs and mode are now.
-            m_relayPaths = m_relayLaunchPaths;
+            m_relayPaths.clear(); // started without paths
             m_relayModeSet = m_relayLaunchMode;
+            // Liveness starts again with this relay: old answers say nothing about it.
+            m_startedAtMs = m_clock.monotonicMs();
+            m_lastAnswerMs = -1;
+            m_syncBlockedUntilMs = 0;
             if (m_control)
                 m_control->reset();
             QTimer::singleShot(300, this, &SelfHostedEngine::syncRelay);
@@ -558,7 +581,8 @@ bool SelfHostedEngine::modeUsesTcp() const
 
 quint16 SelfHostedEngine::tcpRedirectPort() const
 {
-    return m_tunnelUp && modeUsesTcp() && m_ssRedir && m_ssRedir->state() == ProcessSupervisor::State::Running
+    return m_tunnelUp && modeUsesTcp() && m_ssRedir && m_ssRedir->state() == ProcessSupervisor::State::Running &&
+                   m_ssReachable.value_or(false)
                ? m_config.tcpPort
                : 0;
 }
@@ -627,7 +651,8 @@ void SelfHostedEngine::updateMptcp()
 // Brings the relay's paths and mode to what they should be, one control command at a time.
 void SelfHostedEngine::syncRelay()
 {
-    if (!m_control || !m_relay || m_relay->state() != ProcessSupervisor::State::Running || m_relaySyncing)
+    if (!m_control || !m_relay || m_relay->state() != ProcessSupervisor::State::Running || m_relaySyncing ||
+        m_clock.monotonicMs() < m_syncBlockedUntilMs)
         return;
     const QList<RelayPath> want = relayPaths(m_wans, m_pathIds);
     QByteArray command;
@@ -676,11 +701,59 @@ void SelfHostedEngine::syncRelay()
             qCInfo(lcEngine).noquote() << "self-hosted: relay:" << QString::fromLatin1(command);
             onOk();
             syncRelay();
+        } else if (reply.startsWith("error no such path") && !command.startsWith("path add")) {
+            onOk(); // gone already: what the command wanted
+            syncRelay();
         } else if (!reply.isEmpty()) {
-            qCWarning(lcEngine).noquote()
-                << "self-hosted: relay refused" << QString::fromLatin1(command) << ":" << QString::fromLatin1(reply);
+            // Refused (an address the kernel will not bind, ...): try again in a while instead of
+            // every second, and say it once.
+            qCWarning(lcEngine).noquote() << "self-hosted: relay refused" << QString::fromLatin1(command) << ":"
+                                          << QString::fromLatin1(reply) << "; retrying in 10 s";
+            m_syncBlockedUntilMs = m_clock.monotonicMs() + 10000;
         } // no reply: not connected yet; the next tick tries again
     });
+}
+
+// LAN TCP goes to ss-redir only once ss-server answers on the VPS (a TCP connect over the best
+// WAN, every SsCheckIntervalMs while the bond is up): a provider firewall that lets the relay's
+// UDP in but not ss-server's TCP must not break every LAN connection while the bond looks fine.
+void SelfHostedEngine::checkShadowsocks()
+{
+    const std::int64_t now = m_clock.monotonicMs();
+    if (!m_pairing || !m_ssRedir || !m_tunnelUp || !modeUsesTcp() || m_ssChecking ||
+        (m_ssCheckedMs >= 0 &&
+         now - m_ssCheckedMs < (m_ssReachable.value_or(false) ? SsCheckIntervalMs : SsRecheckFailingMs)))
+        return;
+    m_ssChecking = true;
+    auto *socket = new QTcpSocket(this);
+    auto *timeout = new QTimer(socket);
+    timeout->setSingleShot(true);
+    const auto done = [this, socket](bool ok) {
+        if (!m_ssChecking)
+            return;
+        m_ssChecking = false;
+        m_ssCheckedMs = m_clock.monotonicMs();
+        socket->disconnect(this);
+        socket->abort();
+        socket->deleteLater();
+        if (m_ssReachable == ok)
+            return;
+        const bool first = !m_ssReachable.has_value();
+        m_ssReachable = ok;
+        if (!ok || !first)
+            Q_EMIT event(ok ? QStringLiteral("info") : QStringLiteral("warning"),
+                         ok ? tr("ss-server on %1 answers again: LAN TCP goes over MPTCP").arg(m_pairing->serverAddress)
+                            : tr("ss-server on %1:%2 does not answer (TCP): LAN TCP goes through WireGuard; is "
+                                 "the port open on the VPS?")
+                                  .arg(m_pairing->serverAddress)
+                                  .arg(m_pairing->shadowsocksPort));
+        Q_EMIT statusChanged();
+    };
+    connect(socket, &QTcpSocket::connected, this, [done] { done(true); });
+    connect(socket, &QTcpSocket::errorOccurred, this, [done] { done(false); });
+    connect(timeout, &QTimer::timeout, this, [done] { done(false); });
+    timeout->start(3000);
+    socket->connectToHost(QHostAddress(m_pairing->serverAddress), m_pairing->shadowsocksPort);
 }
 
 void SelfHostedEngine::tick()
@@ -711,10 +784,22 @@ void SelfHostedEngine::tick()
         QUdpSocket kick;
         kick.writeDatagram(QByteArrayLiteral("smoothwan"), QHostAddress(m_pairing->serverTunnelAddress), 9);
     }
+    // A relay that stops answering its control socket (hung, not exited) is reset, then restarted.
+    if (m_control && m_control->waitingMs() > ControlReplyMs) {
+        m_control->reset();
+        if (++m_controlMisses >= 3 && m_relay->state() == ProcessSupervisor::State::Running) {
+            m_controlMisses = 0;
+            Q_EMIT event(QStringLiteral("warning"), tr("smoothwan-relay stopped answering; restarting it"));
+            m_relay->restart();
+            return;
+        }
+    }
+    checkShadowsocks();
     if (m_control && m_relay->state() == ProcessSupervisor::State::Running && !m_control->busy()) {
         m_control->send("stats", [this](const QByteArray &reply) {
             if (reply.isEmpty())
                 return;
+            m_controlMisses = 0;
             const QJsonDocument doc = QJsonDocument::fromJson(reply);
             if (doc.isObject())
                 onRelayStats(doc.object());
@@ -898,8 +983,14 @@ QJsonObject SelfHostedEngine::status() const
             tcpReason = tr("redundant mode carries TCP through WireGuard too");
         else if (!m_tunnelUp)
             tcpReason = tr("the bond is not up");
-        else
+        else if (!m_ssRedir || m_ssRedir->state() != ProcessSupervisor::State::Running)
             tcpReason = tr("ss-redir is not running");
+        else if (!m_ssReachable.has_value())
+            tcpReason = tr("checking that ss-server answers");
+        else
+            tcpReason = tr("ss-server on %1:%2 does not answer (TCP): is the port open on the VPS?")
+                            .arg(m_pairing->serverAddress)
+                            .arg(m_pairing->shadowsocksPort);
     }
     QJsonArray components;
     components.append(component(QString(WireGuardName), m_wireguard.get()));

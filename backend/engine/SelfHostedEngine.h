@@ -57,7 +57,10 @@ public:
     static constexpr int UnreachableAfterMs = 3000;
     static constexpr int StatsIntervalMs = 1000;
     static constexpr int PersistentKeepaliveSec = 15;
-    static constexpr int HandshakeStaleSec = 200; // WireGuard re-keys every 120 s while packets flow
+    static constexpr int HandshakeStaleSec = 200;   // WireGuard re-keys every 120 s while packets flow
+    static constexpr int ControlReplyMs = 3000;     // a relay that answers nothing for 3 tries is restarted
+    static constexpr int SsCheckIntervalMs = 15000; // ss-server answered: check again after this
+    static constexpr int SsRecheckFailingMs = 5000; // it did not: sooner
 
     using WireGuardFactory = std::function<std::unique_ptr<WireGuardControl>(const QString &interface)>;
 
@@ -157,14 +160,21 @@ private:
     QTimer m_statsTimer;
     int m_configureAttempts = 0;
     bool m_wgConfigured = false;
-    QList<RelayPath> m_relayLaunchPaths; // what the relay was started with
-    QList<RelayPath> m_relayPaths;       // what it has now, as far as we know
+    QList<RelayPath> m_relayPaths; // what the relay has now, as far as we know
     QString m_relayLaunchMode;
     QString m_relayModeSet; // the mode it runs in now
     bool m_relaySyncing = false;
+    std::int64_t m_syncBlockedUntilMs = 0; // after a refused command: retry from then on
+    int m_controlMisses = 0;               // control replies that did not come in time, in a row
+    // ss-server on the VPS, checked with a TCP connect before LAN TCP is sent its way.
+    void checkShadowsocks();
+    std::optional<bool> m_ssReachable;
+    std::int64_t m_ssCheckedMs = -1;
+    bool m_ssChecking = false;
     QString m_tcpReason;
     int m_mptcpEndpoints = 0;
-    bool m_mptcpActive = false; // this engine has set endpoints up
+    bool m_mptcpActive = false;  // this engine has set endpoints up
+    bool m_wroteSecrets = false; // this engine wrote the children's key and configuration files
 
     // From the last stats.
     QJsonArray m_adapters;

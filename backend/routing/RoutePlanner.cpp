@@ -256,7 +256,7 @@ PlannerResult RoutePlanner::plan(const PlannerInput &input)
     plan.rules.append({5300, DirectTable, DirectMark, DirectMark, {}, -1, {}});
     if (input.engine.configured && !input.engine.server.isNull() &&
         input.engine.server.protocol() == QAbstractSocket::IPv4Protocol)
-        plan.rules.append({5310, DirectTable, 0, 0, {}, -1, input.engine.server});
+        plan.rules.append({5310, DirectTable, 0, 0, {}, -1, input.engine.server, true});
     plan.rules.append({5390, LanTable, LanMark, LanMark, {}, -1, {}});
 
     // Each WAN's own table: its default route while its link is there, whatever its health

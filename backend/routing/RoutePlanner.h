@@ -18,7 +18,7 @@ namespace smoothwan {
 //   rule 5100 + slot         from <WAN address>            -> WAN table
 //   rule 5200 + slot         fwmark slot << 8 / 0xff00     -> WAN table   (bypass pinned to a WAN)
 //   rule 5300                fwmark DirectMark             -> DirectTable (bypass around the bond)
-//   rule 5310                to <engine server>            -> DirectTable (the bond's own traffic)
+//   rule 5310                iif lo to <engine server>     -> DirectTable (the bond's own traffic)
 //   rule 5320 + slot         fwmark slot << 24 / 0xff000000 -> WAN table  (a flow sticks to its WAN)
 //   rule 5390                fwmark LanMark                -> LanTable    (everything from the LAN)
 // nftables marks packets that come in from anything but a WAN, the tunnel or lo as LAN, applies

@@ -86,6 +86,7 @@ PlannedRule parseRule(const QByteArray &raw, bool *ours)
         std::memcpy(&v4, nla_data(tb[FRA_SRC]), 4);
         r.from = QHostAddress(qFromBigEndian(v4));
     }
+    r.localOnly = tb[FRA_IIFNAME] && QByteArray(static_cast<const char *>(nla_data(tb[FRA_IIFNAME]))) == "lo";
     if (tb[FRA_DST] && frh->dst_len == 32 && nla_len(tb[FRA_DST]) == 4) {
         quint32 v4;
         std::memcpy(&v4, nla_data(tb[FRA_DST]), 4);
@@ -185,6 +186,8 @@ bool NetlinkRouteApplier::ruleRequest(int type, const PlannedRule &rule, QString
         const quint32 v4 = qToBigEndian(rule.to.toIPv4Address());
         nla_put(msg, FRA_DST, 4, &v4);
     }
+    if (rule.localOnly)
+        nla_put_string(msg, FRA_IIFNAME, "lo");
     if (rule.suppressPrefixLength >= 0)
         nla_put_u32(msg, FRA_SUPPRESS_PREFIXLEN, static_cast<std::uint32_t>(rule.suppressPrefixLength));
     if (type == RTM_NEWRULE)

@@ -223,7 +223,8 @@ private Q_SLOTS:
         QCOMPARE(server->to, QHostAddress(QStringLiteral("198.51.100.7")));
         QCOMPARE(server->table, DirectTable);
         QVERIFY(server->from.isNull() && server->mask == 0);
-        if (::geteuid() == 0) // the whole ruleset as nft parses it (check mode, nothing applied)
+        QVERIFY(server->localOnly); // the router's own traffic: LAN traffic to the VPS goes through the bond
+        if (::geteuid() == 0)       // the whole ruleset as nft parses it (check mode, nothing applied)
             QVERIFY2(nftAccepts(r.plan.nftRuleset), qPrintable(r.plan.nftRuleset));
 
         // The bond down: no redirect (TCP falls back with the rest), the guard stays.
