@@ -8,7 +8,13 @@
 //   - throughput at 1400-byte datagrams: a sender blasting for a few seconds into the relay (or
 //     straight at the sink), datagrams/s and Mbit/s of payload reaching a sink in the internet
 //     namespace, and the CPU time the two relay processes used (from /proc/PID/stat), as
-//     datagrams per CPU-second of the busier relay ("per core").
+//     datagrams per CPU-second of the busier relay ("per core");
+//   - loss on a WAN failure: a 100 datagrams/s stream (--stream N datagrams, the event after the
+//     first second) from the router namespace to the echo server while the WAN in use is cut (link
+//     down) or blackholed (link up, nothing forwarded): datagrams lost, bare kernel (plain UDP over
+//     the default route, WAN 0) beside the relay in duplicate mode (WAN 0 cut) and best mode (its
+//     active WAN cut; once more with the cut path set down through the control socket at once, as
+//     the daemon does when the WAN loses carrier).
 // Figures only: nothing here passes or fails on time. Build without sanitizers for real figures.
 #include "BenchSupport.h"
 #include "Lab.h"
@@ -16,6 +22,9 @@
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QCoreApplication>
 #include <QtCore/QFile>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QLoggingCategory>
 #include <QtCore/QProcess>
 #include <QtCore/QRandomGenerator>
 #include <QtCore/QTemporaryDir>
@@ -26,12 +35,16 @@
 #include <poll.h>
 #include <sched.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <functional>
 #include <thread>
+#include <vector>
 
 using smoothwan::bench::percentile;
 using smoothwan::bench::printFigures;
@@ -108,6 +121,86 @@ QList<double> pingPong(int fd, const sockaddr_in &to, int count)
         }
     }
     return rtts;
+}
+
+// One line to a relay's control socket, one line back (empty on failure).
+QByteArray control(const QString &path, const QByteArray &line)
+{
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address {};
+    address.sun_family = AF_UNIX;
+    const QByteArray p = path.toLocal8Bit();
+    if (fd < 0 || size_t(p.size()) >= sizeof address.sun_path) {
+        if (fd >= 0)
+            ::close(fd);
+        return {};
+    }
+    std::memcpy(address.sun_path, p.constData(), size_t(p.size()));
+    QByteArray reply;
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0) {
+        const QByteArray out = line + '\n';
+        if (::send(fd, out.constData(), size_t(out.size()), MSG_NOSIGNAL) == out.size()) {
+            char buffer[8192];
+            pollfd pfd {fd, POLLIN, 0};
+            while (!reply.endsWith('\n') && ::poll(&pfd, 1, 3000) > 0) {
+                const ssize_t n = ::read(fd, buffer, sizeof buffer);
+                if (n <= 0)
+                    break;
+                reply.append(buffer, n);
+            }
+        }
+    }
+    ::close(fd);
+    return reply.trimmed();
+}
+
+// `count` numbered 64-byte datagrams at 100/s from `fd` to `to`, echoes counted by number;
+// `event` runs (on the calling thread) when datagram `eventAt` is due. Returns the datagrams lost.
+int streamLoss(int fd, const sockaddr_in &to, int count, int eventAt, const std::function<void()> &event)
+{
+    std::vector<std::atomic<bool>> seen(static_cast<std::size_t>(count));
+    std::atomic<bool> stop {false};
+    std::thread receiver([&] {
+        char buffer[2048];
+        pollfd pfd {fd, POLLIN, 0};
+        while (!stop) {
+            if (::poll(&pfd, 1, 50) <= 0)
+                continue;
+            ssize_t n;
+            while ((n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT)) >= 4) {
+                quint32 v;
+                std::memcpy(&v, buffer, sizeof v);
+                v = ntohl(v);
+                if (v < quint32(count))
+                    seen[v] = true;
+            }
+        }
+    });
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < count; ++i) {
+        std::this_thread::sleep_until(start + std::chrono::milliseconds(10 * i));
+        if (i == eventAt && event)
+            event();
+        char payload[64] = {};
+        const quint32 n = htonl(quint32(i));
+        std::memcpy(payload, &n, sizeof n);
+        ::sendto(fd, payload, sizeof payload, 0, reinterpret_cast<const sockaddr *>(&to), sizeof to);
+    }
+    QThread::msleep(1000); // the last echoes
+    stop = true;
+    receiver.join();
+    int lost = 0;
+    for (const auto &s : seen)
+        lost += s ? 0 : 1;
+    return lost;
+}
+
+QString loadAverage()
+{
+    QFile f(QStringLiteral("/proc/loadavg"));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromLatin1(f.readAll()).section(u' ', 0, 2);
 }
 
 struct Blast
@@ -198,7 +291,9 @@ public:
                                 QStringLiteral("--server"),
                                 QStringLiteral("%1:%2").arg(QLatin1String(Target)).arg(ServerPort),
                                 QStringLiteral("--mode"),
-                                mode};
+                                mode,
+                                QStringLiteral("--control"),
+                                clientControl()};
         for (int wan = 0; wan < 2; ++wan)
             clientArgs << QStringLiteral("--path")
                        << QStringLiteral("%1=%2,%3").arg(wan + 1).arg(Lab::wanInterface(wan), Lab::wanAddress(wan));
@@ -208,9 +303,20 @@ public:
         m_client.start();
         if (!m_server.waitForStarted() || !m_client.waitForStarted())
             return false;
-        QThread::msleep(1000); // probes answered on both paths
+        // Ready when both paths answer probes (at most 5 s; the figures say so if not).
+        for (int i = 0; i < 50; ++i) {
+            QThread::msleep(100);
+            const QJsonObject stats = clientStats();
+            const QByteArray raw = QJsonDocument(stats).toJson(QJsonDocument::Compact);
+            if (raw.count("\"answering\":true") == 2)
+                return true;
+        }
+        std::fprintf(stderr, "bench_relay: the client relay's paths do not both answer\n");
         return true;
     }
+
+    QString clientControl() const { return m_dir.filePath(QStringLiteral("client.sock")); }
+    QJsonObject clientStats() const { return QJsonDocument::fromJson(control(clientControl(), "stats")).object(); }
 
     void stopRelays()
     {
@@ -222,7 +328,7 @@ public:
         }
     }
 
-    void run(int trials, int pings, double seconds)
+    void run(int trials, int pings, double seconds, int streamCount)
     {
         const QString router = m_lab.routerNs();
         const int pinger = socketIn(router);
@@ -232,8 +338,9 @@ public:
         ::bind(sink, reinterpret_cast<const sockaddr *>(&sinkAt), sizeof sinkAt);
         ::bind(directSink, reinterpret_cast<const sockaddr *>(&directAt), sizeof directAt);
 
-        std::printf("bench_relay: %d trials, %d pings each, %.1f s blasts of %d-byte datagrams, 2 WANs on veth\n",
-                    trials, pings, seconds, DatagramSize);
+        std::printf("bench_relay: %d trials, %d pings each, %.1f s blasts of %d-byte datagrams, 2 WANs on veth, "
+                    "load %s\n",
+                    trials, pings, seconds, DatagramSize, qPrintable(loadAverage()));
         std::printf("\nAdded latency (UDP ping-pong RTT, router ns -> echo in internet ns)\n");
         QList<double> direct, viaDup, viaBest;
         for (int t = 0; t < trials; ++t)
@@ -283,6 +390,55 @@ public:
             printFigures(qPrintable(QStringLiteral("relay %1: datagrams per CPU-second (busier relay)").arg(m)),
                          perCore, "pps");
         }
+        const int eventAt = 100;
+        std::printf("\nLoss on a WAN failure (%d datagrams at 100/s, router ns -> echo, the event at datagram %d, "
+                    "%d after it), load %s\n",
+                    streamCount, eventAt, streamCount - eventAt, qPrintable(loadAverage()));
+        struct LossCase
+        {
+            const char *what;
+            const char *mode; // nullptr: bare kernel
+            bool blackhole;
+            bool setDown = false; // then `path down` on the control socket, as the daemon does on carrier loss
+        };
+        for (const LossCase &c : {LossCase {"bare kernel: WAN 0 cut", nullptr, false},
+                                  LossCase {"bare kernel: WAN 0 blackholed", nullptr, true},
+                                  LossCase {"relay duplicate: WAN 0 cut", "duplicate", false},
+                                  LossCase {"relay duplicate: WAN 0 blackholed", "duplicate", true},
+                                  LossCase {"relay best: active WAN cut", "best", false},
+                                  LossCase {"relay best: active WAN cut, path set down", "best", false, true},
+                                  LossCase {"relay best: active WAN blackholed", "best", true}}) {
+            QList<double> lost;
+            for (int t = 0; t < trials; ++t) {
+                for (int wan = 0; wan < 2; ++wan)
+                    m_lab.restore(wan);
+                int wan = 0;
+                sockaddr_in to = endpoint(Target, EchoPort);
+                if (c.mode) {
+                    if (!startRelays(QLatin1String(c.mode), EchoPort))
+                        return;
+                    to = endpoint("127.0.0.1", ClientPort);
+                    const int active = clientStats().value(QStringLiteral("active_path")).toInt();
+                    if (QByteArray(c.mode) == "best" && active > 0)
+                        wan = active - 1; // path p runs over WAN p - 1
+                } else {
+                    stopRelays();
+                }
+                const int fd = socketIn(router); // a fresh socket: no late echo of an earlier trial
+                lost << streamLoss(fd, to, streamCount, eventAt, [&] {
+                    if (c.blackhole)
+                        m_lab.blackhole(wan);
+                    else
+                        m_lab.cut(wan);
+                    if (c.setDown)
+                        control(clientControl(), "path down " + QByteArray::number(wan + 1));
+                });
+                ::close(fd);
+                m_lab.restore(wan);
+            }
+            printFigures(c.what, lost, "lost", QStringLiteral("of %1 after the event").arg(streamCount - eventAt));
+        }
+        std::printf("\nload at the end %s\n", qPrintable(loadAverage()));
         stopRelays();
         for (int fd : {pinger, sender, sink, directSink})
             ::close(fd);
@@ -312,23 +468,28 @@ int main(int argc, char **argv)
     parser.setApplicationDescription(QStringLiteral("smoothwan-relay throughput and added latency (root)"));
     parser.addHelpOption();
     const QCommandLineOption trialsOption(QStringLiteral("trials"), QStringLiteral("Trials per figure."),
-                                          QStringLiteral("N"), QStringLiteral("3"));
+                                          QStringLiteral("N"), QStringLiteral("10"));
     const QCommandLineOption pingsOption(QStringLiteral("pings"), QStringLiteral("Pings per trial."),
                                          QStringLiteral("N"), QStringLiteral("2000"));
     const QCommandLineOption secondsOption(QStringLiteral("seconds"), QStringLiteral("Length of each blast."),
-                                           QStringLiteral("S"), QStringLiteral("3"));
-    parser.addOptions({trialsOption, pingsOption, secondsOption});
+                                           QStringLiteral("S"), QStringLiteral("2"));
+    const QCommandLineOption streamOption(QStringLiteral("stream"),
+                                          QStringLiteral("Datagrams (at 100/s) per WAN-failure trial."),
+                                          QStringLiteral("N"), QStringLiteral("400"));
+    parser.addOptions({trialsOption, pingsOption, secondsOption, streamOption});
     parser.process(app);
     const int trials = std::clamp(parser.value(trialsOption).toInt(), 1, 100);
     const int pings = std::clamp(parser.value(pingsOption).toInt(), 10, 1'000'000);
     const double seconds = std::clamp(parser.value(secondsOption).toDouble(), 0.5, 600.0);
+    const int streamCount = std::clamp(parser.value(streamOption).toInt(), 200, 100'000);
     if (::geteuid() != 0) {
         std::fprintf(stderr, "bench_relay: needs root (network namespaces)\n");
         return 1;
     }
+    QLoggingCategory::setFilterRules(QStringLiteral("smoothwan.lab.info=false"));
     Bench bench;
     if (!bench.setUp())
         return 1;
-    bench.run(trials, pings, seconds);
+    bench.run(trials, pings, seconds, streamCount);
     return 0;
 }

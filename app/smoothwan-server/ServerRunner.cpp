@@ -13,6 +13,9 @@
 #include <QtCore/QJsonObject>
 #include <QtCore/QProcess>
 
+#include <algorithm>
+#include <cmath>
+
 Q_LOGGING_CATEGORY(lcServer, "smoothwan.server", QtInfoMsg)
 
 namespace smoothwan::server {
@@ -78,6 +81,13 @@ QString ServerRunner::nftScript(const ServerState &s)
         .arg(s.relayPort)
         .arg(s.shadowsocksPort)
         .arg(s.tunnelNetwork());
+}
+
+int ServerRunner::sendBufferFor(int downlinkMbit)
+{
+    const double bytes = double(downlinkMbit) * 1e6 / 8 * 0.130;
+    const int rounded = int(std::ceil(bytes / 16384.0)) * 16384;
+    return std::max(rounded, 65536);
 }
 
 QByteArray ServerRunner::shadowsocksConfig(const ServerState &s)
@@ -173,6 +183,23 @@ bool ServerRunner::start(QString *error)
     if (!forwarding.open(QIODevice::WriteOnly) || forwarding.write("1\n") != 2)
         qCWarning(lcServer) << "cannot enable IPv4 forwarding:" << forwarding.errorString();
     forwarding.close();
+
+    if (m_downlinkMbit > 0) {
+        QFile wmem(QStringLiteral("/proc/sys/net/ipv4/tcp_wmem"));
+        if (wmem.open(QIODevice::ReadOnly))
+            m_savedWmem = wmem.readAll().simplified();
+        wmem.close();
+        const QList<QByteArray> fields = m_savedWmem.split(' ');
+        const QByteArray value = (fields.size() == 3 ? fields[0] + ' ' + fields[1] : QByteArray("4096 16384")) + ' ' +
+                                 QByteArray::number(sendBufferFor(m_downlinkMbit)) + '\n';
+        if (!wmem.open(QIODevice::WriteOnly) || wmem.write(value) != value.size()) {
+            qCWarning(lcServer) << "cannot set net.ipv4.tcp_wmem:" << wmem.errorString();
+            m_savedWmem.clear();
+        } else {
+            qCInfo(lcServer).noquote() << "TCP send buffer capped at" << sendBufferFor(m_downlinkMbit) << "bytes for"
+                                       << m_downlinkMbit << "Mbit/s of router downlink";
+        }
+    }
 
     if (m_firewall) {
         if (!runTool(m_programs.nft, {QStringLiteral("-f"), QStringLiteral("-")}, nftScript(m_state).toUtf8(), error))
@@ -283,6 +310,12 @@ void ServerRunner::stop()
     m_shadowsocks.reset();
     m_relay.reset();
     m_wireguard.reset(); // wireguard-go removes its interface and socket as it exits
+    if (!m_savedWmem.isEmpty()) {
+        QFile wmem(QStringLiteral("/proc/sys/net/ipv4/tcp_wmem"));
+        if (!wmem.open(QIODevice::WriteOnly) || wmem.write(m_savedWmem + '\n') != m_savedWmem.size() + 1)
+            qCWarning(lcServer) << "cannot restore net.ipv4.tcp_wmem:" << wmem.errorString();
+        m_savedWmem.clear();
+    }
     if (m_firewallApplied) {
         QString error;
         if (!runTool(m_programs.nft,

@@ -51,6 +51,13 @@ public:
     bool start(QString *error);
     void stop();
 
+    // The sum of the router's WAN download rates: TCP's send buffer is capped to what they carry in
+    // 130 ms (tcp_wmem max, this namespace), so after a WAN cut the kernel's re-injection of the
+    // whole MPTCP queue stalls a download for about 2 x 130 ms instead of up to seconds. 0: the
+    // kernel's autotuning (the default). Restored on stop().
+    void setRouterDownlinkMbit(int mbit) { m_downlinkMbit = mbit; }
+    static int sendBufferFor(int downlinkMbit); // bytes: rounded up to 16 KiB, at least 64 KiB
+
     static QString nftScript(const ServerState &state);
     static QByteArray shadowsocksConfig(const ServerState &state);
 
@@ -70,6 +77,8 @@ private:
     bool m_firewall;
     bool m_firewallApplied = false;
     SystemClock m_clock;
+    int m_downlinkMbit = 0;
+    QByteArray m_savedWmem; // tcp_wmem before we changed it
     std::unique_ptr<ProcessSupervisor> m_wireguard, m_relay, m_shadowsocks;
     QTimer m_configureTimer;
     int m_configureAttempts = 0;

@@ -131,6 +131,11 @@ int main(int argc, char *argv[])
         {QStringLiteral("force"), QStringLiteral("init: replace existing keys (routers must pair again).")},
         {QStringLiteral("relay"), QStringLiteral("run: the smoothwan-relay program."), QStringLiteral("path")},
         {QStringLiteral("no-firewall"), QStringLiteral("run: do not install the nftables table.")},
+        {QStringLiteral("router-downlink-mbit"),
+         QStringLiteral("run: the sum of the router's WAN download rates (Mbit/s); caps TCP's send buffer so a WAN "
+                        "cut stalls a download for about 250 ms instead of up to a second or more "
+                        "(docs/tcp-aggregation.md). 0 or not given: the kernel's autotuning."),
+         QStringLiteral("mbit")},
     });
     parser.process(app);
     const QStringList positional = parser.positionalArguments();
@@ -162,6 +167,13 @@ int main(int argc, char *argv[])
             programs.relay = beside;
     }
     ServerRunner runner(*state, stateDir, programs, !parser.isSet(QStringLiteral("no-firewall")));
+    if (parser.isSet(QStringLiteral("router-downlink-mbit"))) {
+        bool ok = false;
+        const int mbit = parser.value(QStringLiteral("router-downlink-mbit")).toInt(&ok);
+        if (!ok || mbit < 0 || mbit > 100000)
+            return fail(QStringLiteral("--router-downlink-mbit must be a whole number of Mbit/s from 0 to 100000"), 2);
+        runner.setRouterDownlinkMbit(mbit);
+    }
     UnixSignals signals;
     int exitCode = 0;
     QObject::connect(&signals, &UnixSignals::terminateRequested, &app, [&](int) {

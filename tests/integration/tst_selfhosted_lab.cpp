@@ -386,7 +386,9 @@ private Q_SLOTS:
         m_server.start(QStringLiteral("ip"),
                        {QStringLiteral("netns"), QStringLiteral("exec"), inet, QStringLiteral(SMOOTHWAN_SERVER_BIN),
                         QStringLiteral("run"), QStringLiteral("--state-dir"), m_serverState, QStringLiteral("--relay"),
-                        QStringLiteral(SMOOTHWAN_RELAY_BIN)});
+                        QStringLiteral(SMOOTHWAN_RELAY_BIN),
+                        // Two 10 Mbit/s WANs: the send buffer for them.
+                        QStringLiteral("--router-downlink-mbit"), QStringLiteral("20")});
         QVERIFY(m_server.waitForStarted(5000));
 
         // The router: the real daemon, bonded, the self-hosted engine (not paired yet).
@@ -465,6 +467,10 @@ private Q_SLOTS:
             Lab::exec(m_lab.routerNs(), {QStringLiteral("ip"), QStringLiteral("route"), QStringLiteral("show"),
                                          QStringLiteral("table"), QStringLiteral("5201")});
         QVERIFY2(table.output.contains(QByteArray("default dev " + m_routerIf.toLatin1())), table.output.constData());
+        // The VPS caps TCP's send buffer for 20 Mbit/s of router downlink: 130 ms of it, 320 KiB.
+        const ExecResult wmem = Lab::exec(
+            m_lab.internetNs(), {QStringLiteral("sysctl"), QStringLiteral("-n"), QStringLiteral("net.ipv4.tcp_wmem")});
+        QVERIFY2(wmem.output.simplified().endsWith(" 327680"), wmem.output.constData());
         // The router's own traffic to the VPS (relay, ss-redir) goes over the WANs, never the tunnel.
         const ExecResult rules = Lab::exec(m_lab.routerNs(), {QStringLiteral("ip"), QStringLiteral("rule")});
         QVERIFY2(rules.output.contains("5310:\tfrom all to 198.18.0.1 iif lo lookup 5200"), rules.output.constData());
