@@ -18,6 +18,7 @@
 // Figures only: nothing here passes or fails on time. Build without sanitizers for real figures.
 #include "BenchSupport.h"
 #include "Lab.h"
+#include "LabTraffic.h"
 
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QCoreApplication>
@@ -48,7 +49,9 @@
 
 using smoothwan::bench::percentile;
 using smoothwan::bench::printFigures;
+using smoothwan::lab::ipv4Endpoint;
 using smoothwan::lab::Lab;
+using smoothwan::lab::unixRequest;
 
 namespace {
 
@@ -70,15 +73,6 @@ int socketIn(const QString &ns)
     const int size = 8 << 20;
     ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
     return fd;
-}
-
-sockaddr_in endpoint(const char *address, quint16 port)
-{
-    sockaddr_in a {};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    ::inet_pton(AF_INET, address, &a.sin_addr);
-    return a;
 }
 
 // CPU seconds (user + system) a process has used.
@@ -121,37 +115,6 @@ QList<double> pingPong(int fd, const sockaddr_in &to, int count)
         }
     }
     return rtts;
-}
-
-// One line to a relay's control socket, one line back (empty on failure).
-QByteArray control(const QString &path, const QByteArray &line)
-{
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un address {};
-    address.sun_family = AF_UNIX;
-    const QByteArray p = path.toLocal8Bit();
-    if (fd < 0 || size_t(p.size()) >= sizeof address.sun_path) {
-        if (fd >= 0)
-            ::close(fd);
-        return {};
-    }
-    std::memcpy(address.sun_path, p.constData(), size_t(p.size()));
-    QByteArray reply;
-    if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0) {
-        const QByteArray out = line + '\n';
-        if (::send(fd, out.constData(), size_t(out.size()), MSG_NOSIGNAL) == out.size()) {
-            char buffer[8192];
-            pollfd pfd {fd, POLLIN, 0};
-            while (!reply.endsWith('\n') && ::poll(&pfd, 1, 3000) > 0) {
-                const ssize_t n = ::read(fd, buffer, sizeof buffer);
-                if (n <= 0)
-                    break;
-                reply.append(buffer, n);
-            }
-        }
-    }
-    ::close(fd);
-    return reply.trimmed();
 }
 
 // `count` numbered 64-byte datagrams at 100/s from `fd` to `to`, echoes counted by number;
@@ -316,7 +279,7 @@ public:
     }
 
     QString clientControl() const { return m_dir.filePath(QStringLiteral("client.sock")); }
-    QJsonObject clientStats() const { return QJsonDocument::fromJson(control(clientControl(), "stats")).object(); }
+    QJsonObject clientStats() const { return QJsonDocument::fromJson(unixRequest(clientControl(), "stats")).object(); }
 
     void stopRelays()
     {
@@ -334,7 +297,8 @@ public:
         const int pinger = socketIn(router);
         const int sender = socketIn(router);
         const int sink = socketIn(m_lab.internetNs()), directSink = socketIn(m_lab.internetNs());
-        const sockaddr_in sinkAt = endpoint("127.0.0.1", SinkPort), directAt = endpoint("0.0.0.0", DirectSinkPort);
+        const sockaddr_in sinkAt = ipv4Endpoint("127.0.0.1", SinkPort),
+                          directAt = ipv4Endpoint("0.0.0.0", DirectSinkPort);
         ::bind(sink, reinterpret_cast<const sockaddr *>(&sinkAt), sizeof sinkAt);
         ::bind(directSink, reinterpret_cast<const sockaddr *>(&directAt), sizeof directAt);
 
@@ -344,14 +308,14 @@ public:
         std::printf("\nAdded latency (UDP ping-pong RTT, router ns -> echo in internet ns)\n");
         QList<double> direct, viaDup, viaBest;
         for (int t = 0; t < trials; ++t)
-            direct += pingPong(pinger, endpoint(Target, EchoPort), pings);
+            direct += pingPong(pinger, ipv4Endpoint(Target, EchoPort), pings);
         printLatency("bare kernel", direct);
         for (const char *mode : {"duplicate", "best"}) {
             QList<double> &via = QByteArray(mode) == "duplicate" ? viaDup : viaBest;
             for (int t = 0; t < trials; ++t) {
                 if (!startRelays(QLatin1String(mode), EchoPort))
                     return;
-                via += pingPong(pinger, endpoint("127.0.0.1", ClientPort), pings);
+                via += pingPong(pinger, ipv4Endpoint("127.0.0.1", ClientPort), pings);
             }
             printLatency(qPrintable(QStringLiteral("relay, %1 mode").arg(QLatin1String(mode))), via);
             std::printf("    added: p50 %+.1f us  p99 %+.1f us\n", percentile(via, 50) - percentile(direct, 50),
@@ -361,7 +325,7 @@ public:
         std::printf("\nThroughput (%d-byte datagrams, one sender thread, received at the sink)\n", DatagramSize);
         QList<double> directPps, directMbit;
         for (int t = 0; t < trials; ++t) {
-            const Blast b = blast(sender, endpoint(Target, DirectSinkPort), directSink, seconds);
+            const Blast b = blast(sender, ipv4Endpoint(Target, DirectSinkPort), directSink, seconds);
             directPps << b.pps;
             directMbit << b.mbits;
         }
@@ -373,7 +337,7 @@ public:
                 if (!startRelays(QLatin1String(mode), SinkPort))
                     return;
                 const double c0 = cpuSeconds(m_client.processId()), s0 = cpuSeconds(m_server.processId());
-                const Blast b = blast(sender, endpoint("127.0.0.1", ClientPort), sink, seconds);
+                const Blast b = blast(sender, ipv4Endpoint("127.0.0.1", ClientPort), sink, seconds);
                 const double c = cpuSeconds(m_client.processId()) - c0, s = cpuSeconds(m_server.processId()) - s0;
                 pps << b.pps;
                 mbit << b.mbits;
@@ -413,11 +377,11 @@ public:
                 for (int wan = 0; wan < 2; ++wan)
                     m_lab.restore(wan);
                 int wan = 0;
-                sockaddr_in to = endpoint(Target, EchoPort);
+                sockaddr_in to = ipv4Endpoint(Target, EchoPort);
                 if (c.mode) {
                     if (!startRelays(QLatin1String(c.mode), EchoPort))
                         return;
-                    to = endpoint("127.0.0.1", ClientPort);
+                    to = ipv4Endpoint("127.0.0.1", ClientPort);
                     const int active = clientStats().value(QStringLiteral("active_path")).toInt();
                     if (QByteArray(c.mode) == "best" && active > 0)
                         wan = active - 1; // path p runs over WAN p - 1
@@ -431,7 +395,7 @@ public:
                     else
                         m_lab.cut(wan);
                     if (c.setDown)
-                        control(clientControl(), "path down " + QByteArray::number(wan + 1));
+                        unixRequest(clientControl(), "path down " + QByteArray::number(wan + 1));
                 });
                 ::close(fd);
                 m_lab.restore(wan);

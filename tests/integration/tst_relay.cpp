@@ -64,36 +64,9 @@ int socketIn(const QString &ns, int domain, int type, int protocol)
     return fd;
 }
 
-// One line to the relay's control socket, one line back.
-QByteArray control(const QString &path, const QByteArray &line)
-{
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un address {};
-    address.sun_family = AF_UNIX;
-    const QByteArray p = path.toLocal8Bit();
-    std::memcpy(address.sun_path, p.constData(), size_t(p.size()));
-    QByteArray reply;
-    if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0) {
-        const QByteArray out = line + '\n';
-        if (::send(fd, out.constData(), size_t(out.size()), MSG_NOSIGNAL) == out.size()) {
-            char buffer[8192];
-            pollfd pfd {fd, POLLIN, 0};
-            while (!reply.endsWith('\n') && ::poll(&pfd, 1, 3000) > 0) {
-                const ssize_t n = ::read(fd, buffer, sizeof buffer);
-                if (n <= 0)
-                    break;
-                reply.append(buffer, n);
-            }
-        }
-    }
-    if (fd >= 0)
-        ::close(fd);
-    return reply.trimmed();
-}
-
 QJsonObject stats(const QString &path)
 {
-    return QJsonDocument::fromJson(control(path, "stats")).object();
+    return QJsonDocument::fromJson(unixRequest(path, "stats")).object();
 }
 
 QJsonObject pathOf(const QJsonObject &s, int id)
@@ -178,8 +151,8 @@ private:
             if (all)
                 return true;
         }
-        qWarning().noquote() << "client relay not ready; stats:" << control(m_clientControl, "stats")
-                             << "server stats:" << control(m_serverControl, "stats")
+        qWarning().noquote() << "client relay not ready; stats:" << unixRequest(m_clientControl, "stats")
+                             << "server stats:" << unixRequest(m_serverControl, "stats")
                              << "stderr:" << m_client.readAllStandardError();
         return false;
     }
@@ -291,28 +264,28 @@ private Q_SLOTS:
         QVERIFY(startClient(QStringLiteral("duplicate"), {1}));
         const UdpStreamResult r = stream(m_lab.routerNs(), 500, [&](int i) {
             if (i == 100)
-                QCOMPARE(control(m_clientControl,
-                                 "path add 2 " + Lab::wanInterface(1).toLatin1() + ' ' + Lab::wanAddress(1).toLatin1()),
+                QCOMPARE(unixRequest(m_clientControl, "path add 2 " + Lab::wanInterface(1).toLatin1() + ' ' +
+                                                          Lab::wanAddress(1).toLatin1()),
                          QByteArray("ok"));
             if (i == 250)
-                QCOMPARE(control(m_clientControl, "path del 1"), QByteArray("ok"));
+                QCOMPARE(unixRequest(m_clientControl, "path del 1"), QByteArray("ok"));
             if (i == 350)
-                QCOMPARE(control(m_clientControl,
-                                 "path add 1 " + Lab::wanInterface(0).toLatin1() + ' ' + Lab::wanAddress(0).toLatin1()),
+                QCOMPARE(unixRequest(m_clientControl, "path add 1 " + Lab::wanInterface(0).toLatin1() + ' ' +
+                                                          Lab::wanAddress(0).toLatin1()),
                          QByteArray("ok"));
             if (i == 400)
-                QCOMPARE(control(m_clientControl, "path down 2"), QByteArray("ok"));
+                QCOMPARE(unixRequest(m_clientControl, "path down 2"), QByteArray("ok"));
         });
         QVERIFY2(r.received == r.sent, qPrintable(r.describe()));
         const QJsonObject s = stats(m_clientControl);
         QCOMPARE(s.value(QStringLiteral("paths")).toArray().size(), 2);
         QCOMPARE(pathOf(s, 2).value(QStringLiteral("up")).toBool(), false);
         // Bad control input is refused with a reason, and changes nothing.
-        QVERIFY(control(m_clientControl, "path add 3 $(reboot) 1.2.3.4").startsWith("error"));
-        QVERIFY(control(m_clientControl, "path add 3 wan1 300.1.1.1").startsWith("error"));
-        QVERIFY(control(m_clientControl, "path del 9").startsWith("error"));
-        QVERIFY(control(m_clientControl, "mode fastest").startsWith("error"));
-        QVERIFY(control(m_clientControl, "").startsWith("error"));
+        QVERIFY(unixRequest(m_clientControl, "path add 3 $(reboot) 1.2.3.4").startsWith("error"));
+        QVERIFY(unixRequest(m_clientControl, "path add 3 wan1 300.1.1.1").startsWith("error"));
+        QVERIFY(unixRequest(m_clientControl, "path del 9").startsWith("error"));
+        QVERIFY(unixRequest(m_clientControl, "mode fastest").startsWith("error"));
+        QVERIFY(unixRequest(m_clientControl, "").startsWith("error"));
         QCOMPARE(stats(m_clientControl).value(QStringLiteral("paths")).toArray().size(), 2);
     }
 
@@ -336,7 +309,7 @@ private Q_SLOTS:
         QVERIFY2(r.received == r.sent, qPrintable(r.describe()));
         QCOMPARE(stats(m_serverControl).value(QStringLiteral("mode")).toString(), QStringLiteral("best"));
         // Switching modes through the control socket.
-        QCOMPARE(control(m_clientControl, "mode duplicate"), QByteArray("ok"));
+        QCOMPARE(unixRequest(m_clientControl, "mode duplicate"), QByteArray("ok"));
         QCOMPARE(stats(m_clientControl).value(QStringLiteral("mode")).toString(), QStringLiteral("duplicate"));
     }
 

@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -27,6 +28,36 @@ sockaddr_in ipv4Endpoint(const char *address, quint16 port)
     a.sin_port = htons(port);
     ::inet_pton(AF_INET, address, &a.sin_addr);
     return a;
+}
+
+QByteArray unixRequest(const QString &path, const QByteArray &line, int timeoutMs)
+{
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address {};
+    address.sun_family = AF_UNIX;
+    const QByteArray p = path.toLocal8Bit();
+    if (fd < 0 || size_t(p.size()) >= sizeof address.sun_path) {
+        if (fd >= 0)
+            ::close(fd);
+        return {};
+    }
+    std::memcpy(address.sun_path, p.constData(), size_t(p.size()));
+    QByteArray reply;
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0) {
+        const QByteArray out = line + '\n';
+        if (::send(fd, out.constData(), size_t(out.size()), MSG_NOSIGNAL) == out.size()) {
+            char buffer[8192];
+            pollfd pfd {fd, POLLIN, 0};
+            while (!reply.endsWith('\n') && ::poll(&pfd, 1, timeoutMs) > 0) {
+                const ssize_t n = ::read(fd, buffer, sizeof buffer);
+                if (n <= 0)
+                    break;
+                reply.append(buffer, n);
+            }
+        }
+    }
+    ::close(fd);
+    return reply.trimmed();
 }
 
 QString UdpStreamResult::describe() const

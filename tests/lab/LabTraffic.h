@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QtCore/QByteArray>
 #include <QtCore/QString>
 
 #include <netinet/in.h>
@@ -12,6 +13,10 @@ namespace smoothwan::lab {
 
 // An IPv4 socket address from dotted-quad text and a port (0.0.0.0 when the text is not one).
 sockaddr_in ipv4Endpoint(const char *address, quint16 port);
+
+// One line to a unix stream socket (a relay's control socket), one line back; empty on failure or
+// when nothing comes within timeoutMs.
+QByteArray unixRequest(const QString &path, const QByteArray &line, int timeoutMs = 3000);
 
 struct UdpStreamResult
 {
