@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "Clock.h"
 #include "Config.h"
 
 #include <QtCore/QJsonObject>
@@ -84,6 +85,15 @@ public:
     // service of its own); false when it dies with the daemon (our children), so the daemon stops
     // it first on shutdown and routing moves the LAN off it before the daemon exits.
     virtual bool outlivesDaemon() const { return false; }
+
+protected:
+    // The lastError member of status(): {kind "error", message, at (wall clock, ISO 8601)}.
+    static QJsonObject errorRecord(const Clock &clock, const QString &message)
+    {
+        return QJsonObject {{QStringLiteral("kind"), QStringLiteral("error")},
+                            {QStringLiteral("message"), message},
+                            {QStringLiteral("at"), clock.wallClock().toString(Qt::ISODateWithMs)}};
+    }
 
 Q_SIGNALS:
     void statusChanged();

@@ -150,19 +150,12 @@ void EngineManager::setConfig(const EngineConfig &config)
                 s->setConfig(config.speedify);
         } else if (auto *h = selfHosted()) {
             // Mode and TCP aggregation apply live; the rest restarts it.
-            if (!(config.selfhosted == old.selfhosted) && !h->setConfig(config.selfhosted)) {
-                m_pending = config;
-                m_stopping = true;
-                m_stopTimer.start(m_stopTimeoutMs);
-                m_engine->stop();
-            }
+            if (!(config.selfhosted == old.selfhosted) && !h->setConfig(config.selfhosted))
+                restartEngine();
         } else if ((config.type == EngineType::Engarde && !(config.engarde == old.engarde)) ||
                    (config.type == EngineType::TinyFec && !(config.tinyfec == old.tinyfec))) {
             // Engarde/tinyfecVPN read their settings at start: restart them with the new ones.
-            m_pending = config;
-            m_stopping = true;
-            m_stopTimer.start(m_stopTimeoutMs);
-            m_engine->stop();
+            restartEngine();
         }
         return;
     }

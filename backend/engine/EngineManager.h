@@ -92,7 +92,7 @@ private:
     void startEngine();
     void onStopped();
     void publish();
-    void restartEngine();
+    void restartEngine(); // stop the engine, then start it again with m_config (the pairing read anew)
     Engine *createEngine(const EngineConfig &config);
 
     const Clock &m_clock;

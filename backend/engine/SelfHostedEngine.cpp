@@ -250,9 +250,7 @@ void SelfHostedEngine::statusChangedSoon()
 
 void SelfHostedEngine::setError(const QString &message)
 {
-    m_lastError = QJsonObject {{QStringLiteral("kind"), QStringLiteral("error")},
-                               {QStringLiteral("message"), message},
-                               {QStringLiteral("at"), m_clock.wallClock().toString(Qt::ISODateWithMs)}};
+    m_lastError = errorRecord(m_clock, message);
     qCWarning(lcEngine).noquote() << "self-hosted:" << message;
     Q_EMIT event(QStringLiteral("error"), message);
 }
@@ -390,7 +388,6 @@ void SelfHostedEngine::startChildren()
     // No --path: every path is added through the control socket once the relay runs, so a restart
     // never binds to a WAN address or device that is gone since (the relay would exit and the
     // supervisor give up); the mode is given at start and corrected the same way.
-    relayPaths(m_wans, m_pathIds); // keeps the ids stable from the first start on
     QStringList relayArgs {
         QStringLiteral("--role"),     QStringLiteral("client"),
         QStringLiteral("--key-file"), keyFile,

@@ -29,9 +29,7 @@ bool SupervisedEngine::isRunning() const
 
 void SupervisedEngine::setLastError(const QString &message)
 {
-    m_lastError = QJsonObject {{QStringLiteral("kind"), QStringLiteral("error")},
-                               {QStringLiteral("message"), message},
-                               {QStringLiteral("at"), m_clock.wallClock().toString(Qt::ISODateWithMs)}};
+    m_lastError = errorRecord(m_clock, message);
     Q_EMIT event(QStringLiteral("error"), message);
     Q_EMIT statusChanged();
 }

@@ -761,14 +761,18 @@ private Q_SLOTS:
                                                 QStringLiteral("wan1")})
                 .ok();
         };
+        // The address back, and the main table's default route through wan1 it took with it.
+        const auto restoreWan1 = [&] {
+            return address("add") &&
+                   Lab::exec(m_lab.routerNs(),
+                             {QStringLiteral("ip"), QStringLiteral("route"), QStringLiteral("replace"),
+                              QStringLiteral("default"), QStringLiteral("via"), Lab::ispGateway(1),
+                              QStringLiteral("dev"), QStringLiteral("wan1"), QStringLiteral("metric"),
+                              QString::number(Lab::wanMetric(1))})
+                       .ok();
+        };
         QVERIFY(address("del"));
-        auto restore = qScopeGuard([&] {
-            address("add");
-            Lab::exec(m_lab.routerNs(),
-                      {QStringLiteral("ip"), QStringLiteral("route"), QStringLiteral("replace"),
-                       QStringLiteral("default"), QStringLiteral("via"), Lab::ispGateway(1), QStringLiteral("dev"),
-                       QStringLiteral("wan1"), QStringLiteral("metric"), QString::number(Lab::wanMetric(1))});
-        });
+        auto restore = qScopeGuard([&] { restoreWan1(); });
         QVERIFY(waitFor([&] { return engine().value(QStringLiteral("adapters")).toArray().size() == 1; }, 10000));
         const QByteArray needle =
             QDir(m_daemon->stateDir()).filePath(QStringLiteral("run/selfhosted/relay.sock")).toUtf8();
@@ -780,11 +784,7 @@ private Q_SLOTS:
         const UdpStreamResult r = stream(m_lab.lanNs(), 50);
         QVERIFY2(r.received == r.sent, qPrintable(r.describe()));
         restore.dismiss();
-        QVERIFY(address("add"));
-        Lab::exec(m_lab.routerNs(),
-                  {QStringLiteral("ip"), QStringLiteral("route"), QStringLiteral("replace"), QStringLiteral("default"),
-                   QStringLiteral("via"), Lab::ispGateway(1), QStringLiteral("dev"), QStringLiteral("wan1"),
-                   QStringLiteral("metric"), QString::number(Lab::wanMetric(1))});
+        QVERIFY(restoreWan1());
         QVERIFY(waitFor([&] { return engine().value(QStringLiteral("adapters")).toArray().size() == 2; }, 15000));
     }
 
