@@ -249,6 +249,7 @@ ScrollPage {
         case "speedify": return "Speedify"
         case "engarde": return "Engarde"
         case "tinyfec": return "tinyfecVPN"
+        case "selfhosted": return qsTr("your VPS")
         default: return qsTr("the tunnel")
         }
     }

@@ -799,7 +799,7 @@ ScrollPage {
                 }
                 Note {
                     text: pathPanel.modelData.state === "silent" ? qsTr("The VPS does not answer on this WAN.")
-                          : pathPanel.modelData.state === "down" ? qsTr("Kept down while better WANs work (backup tier).")
+                          : pathPanel.modelData.state === "down" ? qsTr("Set down: a backup-tier WAN while better WANs work, or its link has no carrier.")
                           : ""
                 }
             }

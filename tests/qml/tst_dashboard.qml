@@ -114,6 +114,12 @@ Item {
             compare(findChild(page, "tickerText").text, "cable degraded: 3 % loss", "the newest event")
         }
 
+        function test_engineNames() {
+            const page = createTemporaryObject(dashboardComponent, root)
+            compare(page.engineName("speedify"), "Speedify")
+            compare(page.engineName("selfhosted"), "your VPS", "the own engine is named, not 'the tunnel'")
+        }
+
         function test_tileTurnsRedWhenDown() {
             const page = createTemporaryObject(dashboardComponent, root)
             tryVerify(() => findChild(page, "wanTile_fibre") !== null)
